@@ -1,0 +1,60 @@
+# Two commands for users: `make serve` and `make test` (see README.md).
+# Everything installs into .venv/ and node_modules/ inside this folder; after the first run, serving
+# works with no network.
+
+PYTHON ?= python3
+export NO_MKDOCS_2_WARNING := 1
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+# torch: on this course's machines a CPU build is on disk; elsewhere pip picks a build for your platform.
+TORCH  ?= torch==2.13.0
+
+.PHONY: serve build test check-citations notebooks bench pdf offline clean install install-demo install-test
+
+$(VENV)/.site-installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e .
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+install: $(VENV)/.site-installed node_modules/.package-lock.json
+
+$(VENV)/.demo-installed: $(VENV)/.site-installed
+	$(PIP) install -q "$(TORCH)" || $(PIP) install -q "torch>=2.4"
+	$(PIP) install -q -e ".[demo,test]"
+	touch $@
+
+install-demo: $(VENV)/.demo-installed
+
+## serve: install what the site needs (first run), then serve http://127.0.0.1:8000 with live reload
+serve: install
+	$(VENV)/bin/mkdocs serve -a 127.0.0.1:8000
+
+## build: build the site into site/ (fails on a broken citation)
+build: install
+	$(VENV)/bin/mkdocs build --strict
+
+## check-citations: check [@key] citations against references.bib
+check-citations: $(VENV)/.site-installed
+	$(PY) scripts/check_citations.py
+
+## test: install what is missing and run every check (this is what CI runs)
+test: install install-demo
+	$(PY) scripts/check_citations.py --no-warnings
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(PY) -m pytest
+
+## notebooks: execute the demo notebooks (full profile) and store their outputs
+notebooks: install-demo
+	HF_HUB_OFFLINE=$${HF_HUB_OFFLINE:-0} $(PY) scripts/run_notebooks.py --profile full
+
+## bench: build-time and encoder benchmarks (print figures)
+bench: install install-demo
+	$(PY) benchmarks/build_bench.py
+
+clean:
+	rm -rf site build .pytest_cache

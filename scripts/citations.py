@@ -1,0 +1,509 @@
+"""Citation check and rendering for the course pages.
+
+One module, used three ways: by the CLI ``scripts/check_citations.py``, by the mkdocs hook
+``scripts/hooks/citations.py`` (the build fails on any error) and by the tests.
+
+Citation syntax is pandoc's bracketed form: ``[@key]``, ``[@a; @b]``, ``[@key, p. 3]``,
+``[see @key, 表 2]``. Keys may contain letters, digits and ``_ : . / - # $ % & + ? < > ~``, and end on a
+letter, digit or ``_`` (pandoc's rule: trailing punctuation belongs to the sentence). Never taken as a
+citation: text in fenced code blocks and inline code spans, HTML comments, YAML front matter, e-mail
+addresses and URLs (an ``@`` that follows a letter, digit, ``/`` or ``.``), ``\\[@`` (escaped bracket)
+and a bracket followed by ``(`` or ``:`` (a Markdown link or link definition).
+
+The bibliography is parsed with bibtexparser 2.x. Its failed blocks (syntax errors, duplicate keys,
+duplicate fields) are reported here as errors with file and line, since bibtexparser only logs them.
+
+Nothing in this module writes to the files it checks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import logging
+import re
+from pathlib import Path
+from typing import Iterable, Iterator
+
+__all__ = [
+    "REQUIRED_FIELDS",
+    "BibEntry",
+    "Bibliography",
+    "Citation",
+    "CitationItem",
+    "Problem",
+    "check_project",
+    "find_citations",
+    "load_bibliography",
+    "parse_bibliography",
+    "suggest_keys",
+]
+
+# Required fields per entry type. An alternative is written "a|b": one of them must be present.
+# Source: the BibTeX manual (Patashnik, "BibTeXing", 1988), §B "The Entries", restricted to the types
+# a course bibliography uses.
+REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
+    "article": ("author", "title", "journal", "year"),
+    "inproceedings": ("author", "title", "booktitle", "year"),
+    "conference": ("author", "title", "booktitle", "year"),
+    "incollection": ("author", "title", "booktitle", "publisher", "year"),
+    "book": ("author|editor", "title", "publisher", "year"),
+    "phdthesis": ("author", "title", "school", "year"),
+    "mastersthesis": ("author", "title", "school", "year"),
+    "techreport": ("author", "title", "institution", "year"),
+    "misc": ("title", "author|howpublished|url", "year"),
+    "online": ("title", "url", "year"),
+    "software": ("title", "author|url", "year"),
+}
+
+KEY_CHARS = r"[A-Za-z0-9_:.#$%&+?<>~/\-]"
+_KEY_RE = re.compile(rf"[A-Za-z0-9_]{KEY_CHARS}*")
+_FENCE_RE = re.compile(r"^(?P<indent>[ \t>]*)(?P<fence>`{3,}|~{3,})")
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    """One finding of the check.
+
+    ``line`` and ``col`` are 1-based; ``col`` counts Unicode characters. ``severity`` is
+    ``"error"`` (fails the build) or ``"warning"`` (reported only).
+    """
+
+    path: str
+    line: int
+    col: int
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{self.path}:{self.line}:{self.col}: {prefix}{self.message}"
+
+
+@dataclasses.dataclass(frozen=True)
+class CitationItem:
+    """One key inside a citation bracket, with its optional prefix and locator text."""
+
+    key: str
+    line: int
+    col: int
+    prefix: str = ""
+    locator: str = ""
+    suppress_author: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class Citation:
+    """A bracketed citation ``[...]`` and its items.
+
+    ``start``/``end`` are character offsets of the whole bracket in the source text, so that a
+    renderer can replace exactly that span. ``problem`` is set for a bracket that looks like a
+    citation but is malformed (e.g. ``[@]``); such a citation has no items.
+    """
+
+    start: int
+    end: int
+    line: int
+    col: int
+    items: tuple[CitationItem, ...]
+    problem: str | None = None
+
+    @property
+    def keys(self) -> list[str]:
+        return [item.key for item in self.items]
+
+
+@dataclasses.dataclass
+class BibEntry:
+    """A parsed BibTeX entry: ``key``, lower-case ``entry_type``, field dict and 1-based ``line``."""
+
+    key: str
+    entry_type: str
+    fields: dict[str, str]
+    line: int
+
+
+@dataclasses.dataclass
+class Bibliography:
+    """Entries by key, in file order, plus the problems found while parsing the file."""
+
+    path: str
+    entries: dict[str, BibEntry]
+    problems: list[Problem]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Markdown scanning
+# ---------------------------------------------------------------------------------------------------
+
+
+def _masked_regions(text: str) -> list[tuple[int, int]]:
+    """Return sorted ``(start, end)`` offsets of text that can never hold a citation.
+
+    These are YAML front matter, fenced code blocks (```` ``` ```` or ``~~~``, possibly indented or
+    inside block quotes; an unclosed fence runs to the end of the file, as in CommonMark), inline
+    code spans (a run of n backticks up to the next run of exactly n) and HTML comments.
+    """
+    regions: list[tuple[int, int]] = []
+    lines = text.splitlines(keepends=True)
+    offsets = []
+    pos = 0
+    for line in lines:
+        offsets.append(pos)
+        pos += len(line)
+    offsets.append(pos)
+
+    i = 0
+    if lines and lines[0].strip() == "---":
+        for j in range(1, len(lines)):
+            if lines[j].strip() in ("---", "..."):
+                regions.append((0, offsets[j + 1]))
+                i = j + 1
+                break
+    while i < len(lines):
+        m = _FENCE_RE.match(lines[i])
+        if m:
+            fence = m.group("fence")
+            start = offsets[i]
+            j = i + 1
+            closing = re.compile(rf"^[ \t>]*{re.escape(fence[0])}{{{len(fence)},}}\s*$")
+            while j < len(lines) and not closing.match(lines[j]):
+                j += 1
+            end = offsets[min(j + 1, len(lines))]
+            regions.append((start, end))
+            i = j + 1
+            continue
+        i += 1
+
+    def inside(p: int) -> bool:
+        return any(a <= p < b for a, b in regions)
+
+    # Inline code spans and HTML comments, outside the block regions found so far.
+    extra: list[tuple[int, int]] = []
+    p = 0
+    n = len(text)
+    while p < n:
+        if inside(p):
+            p = next(b for a, b in regions if a <= p < b)
+            continue
+        if text.startswith("<!--", p):
+            end = text.find("-->", p + 4)
+            end = n if end < 0 else end + 3
+            extra.append((p, end))
+            p = end
+            continue
+        if text[p] == "`" and (p == 0 or text[p - 1] != "\\"):
+            q = p
+            while q < n and text[q] == "`":
+                q += 1
+            run = q - p
+            m = re.compile(rf"(?<!`)`{{{run}}}(?!`)").search(text, q)
+            if m:
+                extra.append((p, m.end()))
+                p = m.end()
+                continue
+            p = q
+            continue
+        p += 1
+    return sorted(regions + extra)
+
+
+def _line_col(text: str, offset: int, line_starts: list[int]) -> tuple[int, int]:
+    import bisect
+
+    idx = bisect.bisect_right(line_starts, offset) - 1
+    return idx + 1, offset - line_starts[idx] + 1
+
+
+def _bracket_spans(text: str, masked: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """Yield ``(start, end)`` of innermost ``[...]`` pairs outside masked regions, on one paragraph."""
+    mask_iter = iter(masked)
+    current = next(mask_iter, None)
+    stack: list[int] = []
+    p = 0
+    n = len(text)
+    while p < n:
+        while current is not None and current[1] <= p:
+            current = next(mask_iter, None)
+        if current is not None and current[0] <= p < current[1]:
+            p = current[1]
+            stack.clear()
+            continue
+        ch = text[p]
+        if ch == "\\":
+            p += 2
+            continue
+        if ch == "[":
+            stack.append(p)
+        elif ch == "]" and stack:
+            start = stack.pop()
+            yield start, p + 1
+        elif ch == "\n" and p + 1 < n and text[p + 1] == "\n":
+            stack.clear()  # brackets never span paragraphs
+        p += 1
+
+
+_ITEM_RE = re.compile(
+    rf"^(?P<prefix>.*?)(?:(?<=\s)|^)(?P<suppress>-?)@(?P<key>[A-Za-z0-9_]{KEY_CHARS}*)(?P<rest>.*)$",
+    re.S,
+)
+
+
+def _strip_key(key: str) -> tuple[str, str]:
+    """Split trailing punctuation off a key (pandoc: a key ends on a letter, digit or ``_``)."""
+    stripped = key.rstrip(":.#$%&+?<>~/-")
+    return stripped, key[len(stripped):]
+
+
+def find_citations(text: str) -> list[Citation]:
+    """Find the pandoc-style citations in Markdown ``text``.
+
+    Returns citations in source order. A bracket is a citation when one of its ``;``-separated parts
+    contains ``@`` at the start of the part or after white space (``-@key`` suppresses the author).
+    Malformed brackets (``[@]``, ``[@ key]``, ``[@key; ]``) are returned with ``problem`` set.
+    Brackets inside code, comments and front matter, links ``[text](url)`` / ``[ref]: url``,
+    e-mail addresses and URLs are ignored. Line and column numbers are 1-based.
+    """
+    masked = _masked_regions(text)
+    line_starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
+    found: list[Citation] = []
+    for start, end in _bracket_spans(text, masked):
+        body = text[start + 1 : end - 1]
+        if "@" not in body:
+            continue
+        after = text[end : end + 1]
+        if after in ("(", ":", "["):
+            continue  # a link, a link definition or a reference-style link
+        if start > 0 and text[start - 1] in "!^":
+            continue  # image or footnote
+        line, col = _line_col(text, start, line_starts)
+        parts = body.split(";")
+        items: list[CitationItem] = []
+        problem = None
+        offset = start + 1
+        looks_like_citation = False
+        for part in parts:
+            m = _ITEM_RE.match(part)
+            at = re.search(r"(?:(?<=\s)|^)-?@", part)
+            if at:
+                looks_like_citation = True
+            if m is None:
+                if at or (looks_like_citation and not part.strip()):
+                    problem = problem or (
+                        "empty citation key" if at else "empty item in citation"
+                    )
+                offset += len(part) + 1
+                continue
+            key, trailing = _strip_key(m.group("key"))
+            rest = trailing + m.group("rest")
+            key_offset = offset + m.start("key")
+            kline, kcol = _line_col(text, key_offset, line_starts)
+            locator = rest.strip()
+            if locator.startswith(","):
+                locator = locator[1:].strip()
+            items.append(
+                CitationItem(
+                    key=key,
+                    line=kline,
+                    col=kcol,
+                    prefix=m.group("prefix").strip(),
+                    locator=locator,
+                    suppress_author=bool(m.group("suppress")),
+                )
+            )
+            offset += len(part) + 1
+        if not looks_like_citation:
+            continue
+        if problem:
+            found.append(Citation(start, end, line, col, (), f"malformed citation '{text[start:end]}': {problem}"))
+        else:
+            found.append(Citation(start, end, line, col, tuple(items)))
+    found.sort(key=lambda c: c.start)
+    return found
+
+
+# ---------------------------------------------------------------------------------------------------
+# Bibliography
+# ---------------------------------------------------------------------------------------------------
+
+
+def _failed_block_message(block) -> str:
+    name = type(block).__name__
+    if name == "DuplicateBlockKeyBlock":
+        return f"duplicate key '{block.key}'"
+    if name == "DuplicateFieldKeyBlock":
+        dups = ", ".join(sorted(getattr(block, "duplicate_keys", []) or [])) or "?"
+        key = getattr(block.ignore_error_block, "key", "?")
+        return f"entry '{key}' has duplicate field(s): {dups}; keep one of each"
+    raw = (block.raw or "").strip().splitlines()
+    head = raw[0][:60] if raw else ""
+    return (
+        f"cannot parse this block ('{head}'): check for an unbalanced brace or quote, "
+        "a missing comma between fields, or a missing '=' "
+    ).rstrip()
+
+
+def parse_bibliography(text: str, path: str = "references.bib") -> Bibliography:
+    """Parse BibTeX ``text`` (named ``path`` in messages) with bibtexparser 2.x.
+
+    Returns a :class:`Bibliography` whose ``problems`` lists, as errors: blocks that do not parse,
+    duplicate keys (naming the line of the first definition), duplicate fields, and entries missing a
+    field that :data:`REQUIRED_FIELDS` requires for their type. Unknown entry types are warnings.
+    Raises nothing for bad input; raises ``ImportError`` if bibtexparser 2.x is not installed.
+    """
+    import bibtexparser
+
+    logger = logging.getLogger("bibtexparser")
+    old_level = logger.level
+    logger.setLevel(logging.CRITICAL)  # bibtexparser logs failures itself; we report them below
+    try:
+        library = bibtexparser.parse_string(text)
+    finally:
+        logger.setLevel(old_level)
+
+    problems: list[Problem] = []
+    entries: dict[str, BibEntry] = {}
+    for entry in library.entries:
+        fields = {f.key.lower(): str(f.value) for f in entry.fields}
+        be = BibEntry(entry.key, entry.entry_type.lower(), fields, entry.start_line + 1)
+        entries[entry.key] = be
+    for block in library.failed_blocks:
+        line = block.start_line + 1
+        message = _failed_block_message(block)
+        if type(block).__name__ == "DuplicateBlockKeyBlock" and block.key in entries:
+            message += f" (first defined at line {entries[block.key].line}); rename or delete one"
+        problems.append(Problem(path, line, 1, message))
+    for be in entries.values():
+        required = REQUIRED_FIELDS.get(be.entry_type)
+        if required is None:
+            problems.append(
+                Problem(
+                    path,
+                    be.line,
+                    1,
+                    f"entry '{be.key}' has type @{be.entry_type}, which the check does not know; "
+                    f"use one of {', '.join('@' + t for t in sorted(REQUIRED_FIELDS))}",
+                    "warning",
+                )
+            )
+            continue
+        missing = [
+            alt for alt in required
+            if not any(be.fields.get(name, "").strip() for name in alt.split("|"))
+        ]
+        if missing:
+            problems.append(
+                Problem(
+                    path,
+                    be.line,
+                    1,
+                    f"entry '{be.key}' (@{be.entry_type}) is missing required field(s): "
+                    f"{', '.join(m.replace('|', ' or ') for m in missing)}",
+                )
+            )
+        if not (be.fields.get("doi") or be.fields.get("url")):
+            problems.append(
+                Problem(path, be.line, 1, f"entry '{be.key}' has neither doi nor url; add one so readers can find it", "warning")
+            )
+    problems.sort(key=lambda p: (p.line, p.col))
+    return Bibliography(path, entries, problems)
+
+
+def load_bibliography(path: str | Path) -> Bibliography:
+    """Read and parse the BibTeX file at ``path``. Raises ``FileNotFoundError`` if it is missing."""
+    p = Path(path)
+    return parse_bibliography(p.read_text(encoding="utf-8"), str(path))
+
+
+def suggest_keys(key: str, known: Iterable[str], n: int = 3) -> list[str]:
+    """Return up to ``n`` known keys closest to ``key``, best first.
+
+    Similarity is the mean of difflib's ratio on the whole key and the share of the key's alphanumeric
+    tokens (``feng``, ``2020``, ``codebert``) found in the candidate, so ``feng2020`` finds
+    ``feng-etal-2020-codebert`` although the strings differ in length.
+    """
+    known = list(known)
+    tokens = [t for t in re.split(r"[^a-z0-9]+|(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])", key.lower()) if t]
+
+    def score(candidate: str) -> float:
+        c = candidate.lower()
+        ratio = difflib.SequenceMatcher(None, key.lower(), c).ratio()
+        share = sum(1 for t in tokens if t in c) / len(tokens) if tokens else 0.0
+        return (ratio + share) / 2
+
+    ranked = sorted(known, key=lambda c: (-score(c), c))
+    if not ranked:
+        return []
+    best = score(ranked[0])
+    return [c for c in ranked[:n] if score(c) >= max(0.35, best - 0.15)]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Whole-project check
+# ---------------------------------------------------------------------------------------------------
+
+
+def check_markdown(text: str, path: str, bibliography: Bibliography) -> tuple[list[Problem], list[Citation]]:
+    """Check the citations of one Markdown file against ``bibliography``.
+
+    Returns the problems (unknown keys with suggestions, malformed citations) and the citations found.
+    """
+    problems: list[Problem] = []
+    citations = find_citations(text)
+    for citation in citations:
+        if citation.problem:
+            problems.append(
+                Problem(path, citation.line, citation.col, f"{citation.problem}; write [@key] or escape the bracket as \\[")
+            )
+            continue
+        for item in citation.items:
+            if item.key not in bibliography.entries:
+                hint = suggest_keys(item.key, bibliography.entries)
+                did_you_mean = f" (did you mean {' or '.join(repr(h) for h in hint)}?)" if hint else ""
+                problems.append(
+                    Problem(
+                        path,
+                        item.line,
+                        item.col,
+                        f"unknown key '{item.key}'{did_you_mean}; fix the key or add the entry to {bibliography.path}",
+                    )
+                )
+    return problems, citations
+
+
+def check_project(docs_dir: str | Path, bib_path: str | Path, root: str | Path | None = None) -> tuple[list[Problem], Bibliography, dict[str, list[Citation]]]:
+    """Check every ``*.md`` under ``docs_dir`` against the BibTeX file ``bib_path``.
+
+    Paths in messages are relative to ``root`` (default: the current directory). Returns
+    ``(problems, bibliography, citations_by_file)``; problems are sorted by file and position, and
+    include a warning for each bibliography entry that no page cites. A missing ``bib_path`` is
+    reported as an error, not raised.
+    """
+    root = Path(root) if root else Path.cwd()
+
+    def rel(p: Path) -> str:
+        try:
+            return str(p.resolve().relative_to(root.resolve()))
+        except ValueError:
+            return str(p)
+
+    bib_file = Path(bib_path)
+    if not bib_file.is_file():
+        bibliography = Bibliography(rel(bib_file), {}, [Problem(rel(bib_file), 1, 1, "bibliography file not found; create it or fix extra.bibliography in mkdocs.yml")])
+    else:
+        bibliography = load_bibliography(bib_file)
+        bibliography.path = rel(bib_file)
+        bibliography.problems = [dataclasses.replace(p, path=bibliography.path) for p in bibliography.problems]
+    problems = list(bibliography.problems)
+    by_file: dict[str, list[Citation]] = {}
+    for md in sorted(Path(docs_dir).rglob("*.md")):
+        text = md.read_text(encoding="utf-8")
+        file_problems, citations = check_markdown(text, rel(md), bibliography)
+        problems.extend(file_problems)
+        by_file[rel(md)] = citations
+    cited = {key for cits in by_file.values() for c in cits for key in c.keys}
+    for key, entry in bibliography.entries.items():
+        if key not in cited:
+            problems.append(Problem(bibliography.path, entry.line, 1, f"entry '{key}' is never cited", "warning"))
+    problems.sort(key=lambda p: (p.path, p.line, p.col))
+    return problems, bibliography, by_file

@@ -1,0 +1,54 @@
+"""MkDocs hook: generate the jieba user dictionary for Chinese search from the course glossary.
+
+Material's search plugin segments Chinese text with jieba; without our terms, jieba splits 预训练 into
+预/训练 and a search for 预训练 finds nothing. This hook reads the first column of every table row in
+``docs/glossary.md`` (one term per cell), adds the model names and Chinese terms listed in
+``EXTRA_TERMS``, and writes ``build/jieba_user_dict.txt`` (jieba format: ``word frequency``) before the
+search plugin loads it (priority 100 runs before the plugin's ``on_config``).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from mkdocs.plugins import event_priority
+
+EXTRA_TERMS = [
+    "预训练", "微调", "垂直领域", "大模型", "命名实体识别", "关系抽取", "代码搜索", "代码补全", "临床",
+    "临床笔记", "生物医学", "去标识化", "掩码语言模型", "替换词检测", "领域自适应", "持续预训练",
+    "词表", "子词", "分词", "注意力机制", "编码器", "解码器", "再入院", "问答系统", "文本挖掘",
+]
+FREQUENCY = 100000  # high enough that jieba keeps the term whole
+
+
+def glossary_terms(glossary: Path) -> list[str]:
+    """Return the first-column cells of the Markdown tables in ``glossary`` (header and rule rows skipped)."""
+    terms: list[str] = []
+    if not glossary.is_file():
+        return terms
+    for line in glossary.read_text(encoding="utf-8").splitlines():
+        if not line.lstrip().startswith("|"):
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        first = re.sub(r"[*`]", "", cells[0]) if cells else ""
+        if not first or set(first) <= set("-: ") or first in ("术语", "中文"):
+            continue
+        if re.search(r"[\u4e00-\u9fff]", first):
+            terms.append(first)
+    return terms
+
+
+@event_priority(100)
+def on_config(config, **kwargs):
+    root = Path(config["config_file_path"]).parent if config.get("config_file_path") else Path.cwd()
+    terms = list(dict.fromkeys(glossary_terms(Path(config["docs_dir"]) / "glossary.md") + EXTRA_TERMS))
+    out = root / "build" / "jieba_user_dict.txt"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    text = "".join(f"{t.replace(' ', '')} {FREQUENCY}\n" for t in terms)
+    if not out.is_file() or out.read_text(encoding="utf-8") != text:
+        out.write_text(text, encoding="utf-8")
+    search = config["plugins"].get("material/search") or config["plugins"].get("search")
+    if search is not None:  # the path is resolved from the working directory: make it absolute
+        search.config["jieba_dict_user"] = str(out)
+    return config

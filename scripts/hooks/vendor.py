@@ -1,0 +1,41 @@
+"""MkDocs hook: serve the site's JavaScript from npm packages, never from a CDN.
+
+Copies the files listed in ``VENDOR`` from ``node_modules/`` into the site under ``assets/vendor/``
+as generated files (so ``mkdocs serve`` serves them too). A missing package stops the build with a
+message saying to run ``npm ci``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File
+
+# site path under assets/vendor/ -> (package folder in node_modules, glob patterns inside it)
+VENDOR = {
+    "mathjax": ("mathjax/es5", ["tex-mml-chtml.js", "output/chtml/fonts/woff-v2/*", "input/tex/extensions/**/*.js",
+                                "ui/*.js", "a11y/*.js", "adaptors/*.js", "sre/**/*"]),
+    "mermaid": ("mermaid/dist", ["mermaid.min.js"]),
+    "reveal.js": ("reveal.js", ["dist/reveal.js", "dist/reveal.css", "dist/reset.css", "dist/theme/white.css",
+                                "dist/theme/black.css", "dist/theme/fonts/source-sans-pro/*", "plugin/notes/notes.js",
+                                "plugin/highlight/highlight.js", "plugin/highlight/monokai.css"]),
+}
+
+
+def on_files(files, config, **kwargs):
+    root = Path(config["config_file_path"]).parent if config.get("config_file_path") else Path.cwd()
+    modules = root / "node_modules"
+    for name, (package, patterns) in VENDOR.items():
+        base = modules / package
+        if not base.is_dir():
+            raise PluginError(
+                f"{base}: missing. The site serves {name} itself; run `npm ci` (or `make serve`) in {root}"
+            )
+        for pattern in patterns:
+            for path in sorted(base.glob(pattern)):
+                if path.is_file():
+                    uri = f"assets/vendor/{name}/{path.relative_to(base).as_posix()}"
+                    if files.get_file_from_path(uri) is None:
+                        files.append(File.generated(config, uri, abs_src_path=str(path)))
+    return files

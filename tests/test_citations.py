@@ -1,0 +1,168 @@
+"""Unit tests of the citation module on tricky inputs: exact keys found, exact errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scripts.citations import check_project, find_citations, parse_bibliography, suggest_keys
+
+ROOT = Path(__file__).resolve().parent.parent
+
+GOOD_BIB = """@article{lee2020biobert,
+  title   = {BioBERT},
+  author  = {Lee, Jinhyuk and Yoon, Wonjin},
+  journal = {Bioinformatics},
+  year    = {2020},
+  doi     = {10.1093/bioinformatics/btz682}
+}
+
+@inproceedings{feng-etal-2020-codebert,
+  title     = {CodeBERT},
+  author    = {Feng, Zhangyin and Guo, Daya},
+  booktitle = {Findings of EMNLP},
+  year      = {2020},
+  url       = {https://aclanthology.org/2020.findings-emnlp.139}
+}
+"""
+
+
+def keys(text: str) -> list[list[str]]:
+    return [c.keys for c in find_citations(text)]
+
+
+def test_single_and_multiple_keys_with_locators():
+    text = "A [@lee2020biobert] and [@a; @b, p. 3] and [see @c, 表 2; -@d]."
+    cits = find_citations(text)
+    assert [c.keys for c in cits] == [["lee2020biobert"], ["a", "b"], ["c", "d"]]
+    assert cits[1].items[1].locator == "p. 3"
+    assert cits[2].items[0].prefix == "see" and cits[2].items[0].locator == "表 2"
+    assert cits[2].items[1].suppress_author is True
+
+
+def test_keys_with_colon_dot_slash_dash():
+    assert keys("x [@doi:10.1000/xyz.123] y [@feng-etal-2020-codebert] z [@a.b:c/d_e].") == [
+        ["doi:10.1000/xyz.123"], ["feng-etal-2020-codebert"], ["a.b:c/d_e"]]
+
+
+def test_trailing_punctuation_is_not_part_of_the_key():
+    assert keys("[@lee2020biobert.]") == [["lee2020biobert"]]
+
+
+def test_code_spans_and_fenced_blocks_are_never_citations():
+    text = (
+        "Inline `[@code]` and ``x [@code2] ` y`` here.\n"
+        "```python\n@decorator\ndef f(): return '[@incode]'\n```\n"
+        "    ~~~~\n    [@indented_fence]\n    ~~~~\n"
+        "> ```\n> [@quoted_fence]\n> ```\n"
+        "real [@real]\n"
+    )
+    assert keys(text) == [["real"]]
+
+
+def test_emails_urls_links_comments_and_escapes_are_not_citations():
+    text = (
+        "Mail a@b.org or [a@b.org] or <mailto:x@y.cn>.\n\n"
+        "URL https://medium.com/@user and [see https://x.org/@u].\n\n"
+        "[@linktext](https://example.org) and [@ref]: https://example.org\n\n"
+        "<!-- [@commented] -->\n\n"
+        "\\[@escaped]\n\n"
+        "---\n"
+    )
+    assert keys(text) == []
+
+
+def test_front_matter_is_skipped():
+    assert keys("---\ntitle: '[@nope]'\n---\n\nText [@yes].\n") == [["yes"]]
+
+
+def test_positions_are_one_based_line_and_column_of_the_key():
+    cits = find_citations("第一行\n中文 [@a; @bb]\n")
+    assert (cits[0].line, cits[0].col) == (2, 4)
+    assert [(i.line, i.col) for i in cits[0].items] == [(2, 6), (2, 10)]
+
+
+@pytest.mark.parametrize("bad", ["[@]", "[@ key]", "[@a; ]"])
+def test_malformed_citations_are_reported(bad):
+    (cit,) = find_citations(f"x {bad} y")
+    assert cit.problem and cit.problem.startswith(f"malformed citation '{bad}'")
+    assert cit.items == ()
+
+
+def test_good_bibliography_has_no_problem():
+    bib = parse_bibliography(GOOD_BIB, "refs.bib")
+    assert list(bib.entries) == ["lee2020biobert", "feng-etal-2020-codebert"]
+    assert bib.entries["feng-etal-2020-codebert"].line == 9
+    assert bib.problems == []
+
+
+def test_broken_block_is_an_error_with_its_line():
+    bib = parse_bibliography(GOOD_BIB + "\n@article{broken,\n  title = {no closing brace\n\n@misc{ok, title={t}, url={https://x.org}, year={2000}}\n", "refs.bib")
+    errors = [str(p) for p in bib.problems if p.severity == "error"]
+    assert len(errors) == 1
+    assert errors[0].startswith("refs.bib:17:1: cannot parse this block ('@article{broken,'")
+
+
+def test_duplicate_key_names_both_lines():
+    bib = parse_bibliography(GOOD_BIB + "\n@article{lee2020biobert,\n title={x}, author={A, B}, journal={J}, year={2020}, doi={1}}\n", "refs.bib")
+    assert [str(p) for p in bib.problems] == [
+        "refs.bib:17:1: duplicate key 'lee2020biobert' (first defined at line 1); rename or delete one"]
+
+
+def test_duplicate_field_is_an_error():
+    bib = parse_bibliography("@misc{x,\n title={a},\n title={b},\n url={https://x.org},\n year={2000}\n}\n", "r.bib")
+    assert [str(p) for p in bib.problems] == ["r.bib:1:1: entry 'x' has duplicate field(s): title; keep one of each"]
+
+
+def test_missing_required_fields_are_named():
+    bib = parse_bibliography("@article{x,\n title={a},\n author={A, B},\n doi={10.1/x}\n}\n", "r.bib")
+    assert [str(p) for p in bib.problems] == [
+        "r.bib:1:1: entry 'x' (@article) is missing required field(s): journal, year"]
+
+
+def test_suggestions_find_the_intended_key():
+    known = ["feng-etal-2020-codebert", "lee2020biobert", "alsentzer-etal-2019-publicly"]
+    assert suggest_keys("feng2020", known)[0] == "feng-etal-2020-codebert"
+    assert suggest_keys("lee2020biobret", known)[0] == "lee2020biobert"
+
+
+def _project(tmp_path: Path, page: str, bib: str = GOOD_BIB) -> tuple[Path, Path]:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "page.md").write_text(page, encoding="utf-8")
+    (tmp_path / "refs.bib").write_text(bib, encoding="utf-8")
+    return docs, tmp_path / "refs.bib"
+
+
+def test_project_check_reports_unknown_keys_with_suggestion_and_unused_entries(tmp_path):
+    docs, bib = _project(tmp_path, "# T\n\nText [@feng2020] and [@lee2020biobert].\n")
+    problems, _, _ = check_project(docs, bib, root=tmp_path)
+    assert [str(p) for p in problems] == [
+        "docs/page.md:3:8: unknown key 'feng2020' (did you mean 'feng-etal-2020-codebert'?); "
+        "fix the key or add the entry to refs.bib",
+        "refs.bib:9:1: warning: entry 'feng-etal-2020-codebert' is never cited",
+    ]
+
+
+def test_cli_exit_codes_and_messages_and_never_rewrites(tmp_path):
+    docs, bib = _project(tmp_path, "Text [@nokey].\n")
+    before = (docs / "page.md").read_bytes(), bib.read_bytes()
+    cli = [sys.executable, str(ROOT / "scripts" / "check_citations.py"), "--docs", str(docs), "--bib", str(bib)]
+    proc = subprocess.run(cli, capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "docs/page.md:1:8: unknown key 'nokey'" in proc.stderr
+    assert "1 error(s)" in proc.stdout
+    assert ((docs / "page.md").read_bytes(), bib.read_bytes()) == before
+    (docs / "page.md").write_text("Text [@lee2020biobert; @feng-etal-2020-codebert].\n", encoding="utf-8")
+    proc = subprocess.run(cli, capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "0 error(s), 0 warning(s)" in proc.stdout
+
+
+def test_the_real_project_has_no_citation_error():
+    problems, bib, by_file = check_project(ROOT / "docs", ROOT / "references.bib", root=ROOT)
+    assert [str(p) for p in problems if p.severity == "error"] == []
+    assert len(bib.entries) >= 15
