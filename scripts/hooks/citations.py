@@ -106,7 +106,7 @@ def _render_citation(citation, counts) -> str:
     for item in citation.items:
         counts[item.key] += 1
         anchor = f"cite-{_anchor(item.key)}-{counts[item.key]}"
-        title = html.escape(re.sub(r"<[^>]+>", "", _state["formatted"][item.key]), quote=True)
+        title = html.escape(html.unescape(re.sub(r"<[^>]+>", "", _state["formatted"][item.key])), quote=True)
         prefix = html.escape(item.prefix) + " " if item.prefix else ""
         parts.append(
             f'{prefix}<a class="citation-link" id="{anchor}" href="#ref-{_anchor(item.key)}" '
