@@ -56,5 +56,14 @@ notebooks: install-demo
 bench: install install-demo
 	$(PY) benchmarks/build_bench.py
 
+## offline: the offline classroom bundle (works from file://, no network) -> build/offline/<name>.zip
+offline: install
+	$(PY) scripts/build_offline.py
+
+## pdf: print each deck and the whole lecture to build/pdf/ (headless Chromium); `make pdf PDF_ARGS=--notes` adds handouts
+pdf: install
+	$(PY) -c "import playwright" 2>/dev/null || $(PIP) install -q "playwright>=1.45"
+	$(PY) scripts/export_pdf.py $(PDF_ARGS)
+
 clean:
 	rm -rf site build .pytest_cache

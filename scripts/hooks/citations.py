@@ -129,10 +129,9 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
     if not _state:
         return markdown
     citations = find_citations(markdown)
-    if MARKER in markdown:
-        markdown = markdown.replace(MARKER, _full_bibliography(page))
+    full = _full_bibliography(page) if MARKER in markdown else None
     if not citations:
-        return markdown
+        return markdown.replace(MARKER, full) if full else markdown
     counts: dict[str, int] = defaultdict(int)
     rendered = [(c, _render_citation(c, counts)) for c in citations if not c.problem]
     out = markdown
@@ -159,7 +158,8 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
         "\n\n## 本页参考文献 {: #page-bibliography .bibliography-heading }\n\n"
         f'<ol class="bibliography">\n{listing}\n</ol>\n'
     )
-    return out
+    # The full bibliography goes in last: the citation offsets above refer to the original text.
+    return out.replace(MARKER, full) if full else out
 
 
 def _full_bibliography(page) -> str:
@@ -173,15 +173,18 @@ def _full_bibliography(page) -> str:
     items = []
     for key in keys:
         links = []
+        per_page: dict[str, list[str]] = {}
         for src_uri, anchor in _state["cited_in"].get(key, []):
-            if src_uri == page.file.src_uri:
-                continue
+            if src_uri != page.file.src_uri:
+                per_page.setdefault(src_uri, []).append(anchor)
+        for src_uri, anchors in per_page.items():  # one link per page, to its first citation
             target = files.get_file_from_path(src_uri)
             if target is None or target.page is None:
                 continue
-            url = get_relative_url(target.url, page.file.url) + "#" + anchor
-            title = target.page.title or src_uri
-            links.append(f'<a class="bib-backlink" href="{url}">{html.escape(str(title))}</a>')
+            url = get_relative_url(target.url, page.file.url) + "#" + anchors[0]
+            title = html.escape(str(target.page.title or src_uri))
+            count = f"（{len(anchors)} 处）" if len(anchors) > 1 else ""
+            links.append(f'<a class="bib-backlink" href="{url}">{title}</a>{count}')
         where = f' <span class="bib-cited-in">引用于：{"、".join(links)}</span>' if links else ""
         items.append(_entry_html(key, where))
     return '<ol class="bibliography bibliography-all">\n' + "\n".join(items) + "\n</ol>"

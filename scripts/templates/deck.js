@@ -1,0 +1,103 @@
+// Starts a lecture deck (scripts/templates/deck.html): renders the mermaid diagrams and typesets the
+// math first (so slide sizes and the print layout are final), then initialises reveal.js.
+// Everything is served by the site itself (assets/vendor/...): nothing is fetched from the internet.
+// Sets document.documentElement.dataset.deckReady = "1" (and window.deckReady) when done, and
+// dataset.pdfReady = "1" once reveal has laid out the print view (?print-pdf); the tests and
+// scripts/export_pdf.py wait for them.
+(function () {
+  "use strict";
+  var DECK = window.DECK || {};
+  var FONT = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFang SC", ' +
+    '"Hiragino Sans GB", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif';
+
+  // ?theme=black switches to reveal's black theme (the only other theme that loads no web fonts).
+  var params = new URLSearchParams(location.search);
+  if (params.get("theme") === "black") {
+    var link = document.getElementById("deck-theme");
+    link.href = link.href.replace(/white\.css$/, "black.css");
+    document.documentElement.classList.add("deck-dark");
+  }
+
+  // mermaid renders every .mermaid element itself on window load unless told not to: say so now,
+  // before the load event (this script runs at the end of <body>), and render them in start().
+  function mermaidConfig() {
+    return {
+      startOnLoad: false, securityLevel: "strict", fontFamily: FONT,
+      theme: document.documentElement.classList.contains("deck-dark") ? "dark" : "default",
+      flowchart: { htmlLabels: true, useMaxWidth: true }
+    };
+  }
+  if (window.mermaid) mermaid.initialize(mermaidConfig());
+
+  async function renderMermaid() {
+    var blocks = document.querySelectorAll(".reveal pre.mermaid, .reveal div.mermaid");
+    if (!blocks.length) return;
+    if (!window.mermaid) { console.error("mermaid is not loaded: diagrams are shown as text"); return; }
+    for (var i = 0; i < blocks.length; i++) {
+      var el = blocks[i];
+      var source = el.textContent;
+      try {
+        var out = await mermaid.render("deck-mermaid-" + i, source);
+        var div = document.createElement("div");
+        div.className = "mermaid-diagram";
+        div.innerHTML = out.svg;
+        el.replaceWith(div);
+      } catch (err) {
+        var section = el.closest("section");
+        console.error("mermaid: diagram " + (i + 1) + " on slide '" + (section ? section.id : "?") + "': " +
+          (err && err.message ? err.message : err));
+      }
+    }
+  }
+
+  async function typesetMath() {
+    if (!document.querySelector(".reveal .arithmatex")) return;
+    if (!window.MathJax || !MathJax.startup) { console.error("MathJax is not loaded: math is shown as TeX"); return; }
+    await MathJax.startup.promise;
+    await MathJax.typesetPromise([document.querySelector(".reveal .slides")]);
+  }
+
+  // A slide a little taller than the screen gets smaller type, down to FIT_MIN of the normal size
+  // (26px → 21px, still readable on a projector); what still overflows is reported by the tests.
+  var FIT_MIN = 0.8;
+  function fitSlides() {
+    var slides = document.querySelector(".reveal .slides");
+    var width = slides.style.width, height = slides.style.height;
+    slides.style.width = "1280px";
+    slides.style.height = "720px";
+    document.querySelectorAll(".reveal .slides > section").forEach(function (s) {
+      var display = s.style.display;
+      s.style.display = "block";
+      var scale = 1;
+      for (var i = 0; i < 5 && s.scrollHeight > 720 && scale > FIT_MIN; i++) {
+        scale = Math.max(FIT_MIN, scale * Math.pow(720 / s.scrollHeight, 0.7));
+        s.style.fontSize = scale.toFixed(3) + "em";
+      }
+      if (scale < 1) s.dataset.fit = scale.toFixed(2);
+      s.style.display = display;
+    });
+    slides.style.width = width;
+    slides.style.height = height;
+  }
+
+  async function start() {
+    try { await document.fonts.ready; } catch (e) { /* older browsers */ }
+    await renderMermaid();
+    await typesetMath();
+    fitSlides();
+    Reveal.on("pdf-ready", function () { document.documentElement.dataset.pdfReady = "1"; });
+    await Reveal.initialize({
+      width: 1280, height: 720, margin: 0.04, minScale: 0.2, maxScale: 2.0,
+      hash: true, history: false, respondToHashChanges: true,
+      controls: true, progress: true, slideNumber: "c/t", showSlideNumber: "all",
+      overview: true, center: false, transition: "slide", transitionSpeed: "fast",
+      pdfMaxPagesPerSlide: 1, pdfSeparateFragments: false,
+      totalTime: DECK.totalSeconds || null,
+      plugins: window.RevealNotes ? [RevealNotes] : []
+    });
+    window.deckReady = true;
+    document.documentElement.dataset.deckReady = "1";
+  }
+
+  start().catch(function (err) { console.error("deck: " + (err && err.stack ? err.stack : err)); });
+})();
