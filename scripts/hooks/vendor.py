@@ -20,6 +20,8 @@ VENDOR = {
     "reveal.js": ("reveal.js", ["dist/reveal.js", "dist/reveal.css", "dist/reset.css", "dist/theme/white.css",
                                 "dist/theme/black.css", "dist/theme/fonts/source-sans-pro/*", "plugin/notes/notes.js",
                                 "plugin/highlight/highlight.js", "plugin/highlight/monokai.css"]),
+    # Web Worker shim for file://: the offline bundle's search runs its worker in an iframe (mkdocs.offline.yml)
+    "iframe-worker": ("iframe-worker", ["shim/index.js"]),
 }
 
 

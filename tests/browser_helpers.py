@@ -1,0 +1,535 @@
+"""Checkers for the built site, shared by tests/test_browser.py.
+
+Two kinds:
+
+* static checkers on the built HTML (BeautifulSoup, no browser): every internal link and anchor resolves,
+  every asset a page loads exists and is local, every image and diagram has a text alternative;
+* browser probes (Playwright pages): what a page requested and logged while loading, how its math and
+  diagrams rendered, axe-core's verdict, text contrast, horizontal overflow on a phone, and the search UI.
+
+Every problem is one line that names the page (path in the built site) and the element, so that a failure
+message says where to look: ``02-codebert/index.html:1324 <a href="#missing">…</a>: anchor #missing not found``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import http.server
+import re
+import threading
+import xml.etree.ElementTree as ET
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parent.parent
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "build" / "test-artifacts"
+
+PARSER = "html.parser"  # gives each element its source line (lxml does not), and is as fast here
+
+# Folders of the built site that hold no pages of the course.
+SKIP_DIRS = ("assets/", "search/")
+SKIP_FILES = ("404.html",)
+
+
+# --------------------------------------------------------------------------------------------------------
+# The pages of a built site
+# --------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SitePage:
+    path: str  # path of the HTML file inside the site, e.g. "02-codebert/index.html"
+    kind: str  # "page", "notebook" or "deck"
+
+    @property
+    def key(self) -> str:
+        """The page as a search result names it: "02-codebert" for 02-codebert/index.html or 02-codebert.html."""
+        return page_key(self.path)
+
+
+def page_key(path: str) -> str:
+    path = unquote(path.split("#")[0].split("?")[0]).lstrip("/")
+    for suffix in ("index.html", ".html", "/"):
+        if path.endswith(suffix):
+            path = path[: -len(suffix)]
+    return path.rstrip("/")
+
+
+def classify(html: str) -> str:
+    if re.search(r'class="[^"]*\breveal\b', html) and "slides" in html:
+        return "deck"
+    if "jupyter-wrapper" in html:
+        return "notebook"
+    return "page"
+
+
+def sitemap_paths(site: Path) -> list[str]:
+    """Paths (inside the site) of the pages listed in sitemap.xml (mkdocs writes it without site_url too)."""
+    sitemap = site / "sitemap.xml"
+    if not sitemap.is_file():
+        return []
+    out = []
+    for loc in ET.parse(sitemap).getroot().iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc"):
+        url = urlsplit((loc.text or "").strip()).path.lstrip("/")
+        out.append(html_file_for(site, url) or url)
+    return out
+
+
+def html_file_for(site: Path, rel: str) -> str | None:
+    """The HTML file that the site-relative URL path ``rel`` serves, or None."""
+    rel = unquote(rel)
+    target = site / rel
+    if rel == "" or rel.endswith("/") or target.is_dir():
+        target = target / "index.html"
+    if target.is_file():
+        return target.relative_to(site).as_posix()
+    return None
+
+
+def discover_pages(site: Path) -> list[SitePage]:
+    """Every page of the built site: those in sitemap.xml (nav pages, notebook pages) plus every other HTML
+    file (decks at <page>/slides/ and slides/, anything a hook adds), minus 404.html and assets."""
+    paths = set(sitemap_paths(site))
+    for f in site.rglob("*.html"):
+        rel = f.relative_to(site).as_posix()
+        if rel.startswith(SKIP_DIRS) or rel in SKIP_FILES:
+            continue
+        paths.add(rel)
+    pages = []
+    for rel in sorted(paths):
+        f = site / rel
+        kind = classify(f.read_text(encoding="utf-8", errors="replace")) if f.is_file() else "page"
+        pages.append(SitePage(rel, kind))
+    return pages
+
+
+# --------------------------------------------------------------------------------------------------------
+# Static checks on the built HTML
+# --------------------------------------------------------------------------------------------------------
+
+# element -> attribute that loads something the page needs (an asset); <a href> is a link, checked apart
+ASSET_ATTRS = {
+    "script": "src", "img": "src", "source": "src", "iframe": "src", "video": "src", "audio": "src",
+    "embed": "src", "track": "src", "input": "src",
+}
+LINK_RELS_ASSET = {"stylesheet", "icon", "shortcut", "preload", "modulepreload", "manifest", "apple-touch-icon"}
+
+
+def describe(el, limit: int = 120) -> str:
+    """A short, recognisable description of a BeautifulSoup element: its start tag and a bit of its text."""
+    attrs = []
+    for name in ("id", "class", "href", "src", "alt", "rel"):
+        if el.has_attr(name):
+            value = el[name]
+            value = " ".join(value) if isinstance(value, list) else value
+            attrs.append(f'{name}="{value[:80]}"')
+    text = re.sub(r"\s+", " ", el.get_text(" ", strip=True))[:60]
+    tag = f"<{el.name}{' ' if attrs else ''}{' '.join(attrs)}>"
+    return (f"{tag} {text!r}" if text else tag)[:limit + 60]
+
+
+def where(page: str, el) -> str:
+    line = getattr(el, "sourceline", None)
+    return f"{page}:{line}" if line else page
+
+
+class StaticSite:
+    """The built site, parsed once: ids per page and the checkers that use them."""
+
+    def __init__(self, site: Path):
+        self.site = site
+        self._soups: dict[str, BeautifulSoup] = {}
+        self._ids: dict[str, set[str]] = {}
+
+    def soup(self, rel: str) -> BeautifulSoup:
+        if rel not in self._soups:
+            text = (self.site / rel).read_text(encoding="utf-8", errors="replace")
+            self._soups[rel] = BeautifulSoup(text, PARSER)
+        return self._soups[rel]
+
+    def ids(self, rel: str) -> set[str]:
+        if rel not in self._ids:
+            soup = self.soup(rel)
+            found = {t["id"] for t in soup.find_all(id=True)}
+            found |= {t["name"] for t in soup.find_all("a", attrs={"name": True})}
+            self._ids[rel] = found
+        return self._ids[rel]
+
+    def html_files(self) -> list[str]:
+        return sorted(f.relative_to(self.site).as_posix() for f in self.site.rglob("*.html")
+                      if not f.relative_to(self.site).as_posix().startswith(SKIP_DIRS))
+
+    # -- links -------------------------------------------------------------------------------------------
+    def resolve(self, page: str, url: str) -> tuple[str | None, str | None, str]:
+        """Resolve ``url`` found in ``page``: (site-relative target path or None if it is not local,
+        fragment or None, problem or "")."""
+        parts = urlsplit(url)
+        if parts.scheme or parts.netloc:
+            return None, None, ""
+        base = "/" + page
+        target_url = urljoin(base, parts.path) if parts.path else base
+        rel = unquote(urlsplit(target_url).path).lstrip("/")
+        if ".." in Path(rel).parts or not (self.site / rel).resolve().is_relative_to(self.site.resolve()):
+            return rel, parts.fragment or None, "points outside the site"
+        target = self.site / rel
+        if rel == "" or target_url.endswith("/") or target.is_dir():
+            rel = (Path(rel) / "index.html").as_posix() if rel else "index.html"
+            target = self.site / rel
+        if not target.is_file():
+            return rel, parts.fragment or None, f"target {rel} does not exist"
+        return rel, (unquote(parts.fragment) if parts.fragment else None), ""
+
+    def check_links(self, pages: list[str] | None = None, file_urls: bool = False) -> list[str]:
+        """Every <a href> to a local page must resolve to a file, and its #anchor to an id on that page.
+        file_urls: the site is opened from disk, where a link to a folder does not open its index.html."""
+        problems = []
+        for page in pages or self.html_files():
+            soup = self.soup(page)
+            is_deck = classify(str(soup)[:200000]) == "deck"
+            for a in soup.find_all(["a", "area"], href=True):
+                href = a["href"].strip()
+                if not href or href.startswith(("javascript:", "mailto:", "data:", "tel:")):
+                    continue
+                if is_deck and href.startswith("#/"):
+                    continue  # reveal.js slide routes
+                rel, frag, problem = self.resolve(page, href)
+                if rel is None:
+                    continue  # external link: allowed for <a>, a reader may follow it
+                if problem:
+                    problems.append(f"{where(page, a)} {describe(a)}: broken link, {problem}")
+                    continue
+                path_part = urlsplit(href).path
+                if file_urls and path_part and (path_part.endswith("/") or (self.site / rel).parent == (
+                        self.site / urljoin("/" + page, path_part).lstrip("/"))):
+                    problems.append(f"{where(page, a)} {describe(a)}: links to a folder, which file:// does not "
+                                    f"open: link to {rel} instead")
+                    continue
+                if frag and rel.endswith(".html") and frag not in self.ids(rel):
+                    problems.append(f"{where(page, a)} {describe(a)}: anchor #{frag} not found in {rel}")
+        return problems
+
+    # -- assets ------------------------------------------------------------------------------------------
+    def check_assets(self, pages: list[str] | None = None) -> list[str]:
+        """Every script, style sheet, image, font link... a page loads must exist in the site (a wrong
+        extra_javascript path) and must not come from another host."""
+        problems = []
+        for page in pages or self.html_files():
+            soup = self.soup(page)
+            refs = [(el, el.get(attr)) for tag, attr in ASSET_ATTRS.items() for el in soup.find_all(tag)
+                    if el.get(attr)]
+            refs += [(el, el.get("href")) for el in soup.find_all("link", href=True)
+                     if LINK_RELS_ASSET & set(el.get("rel") or [])]
+            for el, url in refs:
+                url = url.strip()
+                if url.startswith(("data:", "blob:", "about:")):
+                    continue
+                parts = urlsplit(url)
+                if parts.scheme in ("http", "https") or parts.netloc:
+                    if parts.hostname not in ("127.0.0.1", "localhost"):
+                        problems.append(f"{where(page, el)} {describe(el)}: loads from another host ({parts.hostname})")
+                    continue
+                rel, _, problem = self.resolve(page, url)
+                if problem:
+                    problems.append(f"{where(page, el)} {describe(el)}: missing file, {problem}")
+        return problems
+
+    # -- text alternatives -------------------------------------------------------------------------------
+    def check_alt_text(self, pages: list[str] | None = None) -> list[str]:
+        """Every image has alt text (alt="" only with role=presentation / aria-hidden), every inline SVG image
+        and every mermaid diagram has a text alternative (aria-label, title, or a figure caption)."""
+        problems = []
+        for page in pages or self.html_files():
+            soup = self.soup(page)
+            for img in soup.find_all("img"):
+                decorative = img.get("role") in ("presentation", "none") or img.get("aria-hidden") == "true"
+                alt = img.get("alt")
+                if alt is None or (not alt.strip() and not decorative):
+                    if img.get("aria-label") or img.get("aria-labelledby") or img.get("title"):
+                        continue
+                    problems.append(f"{where(page, img)} {describe(img)}: image without alt text")
+            for svg in soup.find_all("svg", attrs={"role": "img"}):
+                if not (svg.get("aria-label") or svg.get("aria-labelledby") or svg.find("title")):
+                    problems.append(f"{where(page, svg)} {describe(svg)}: SVG image without a text alternative")
+            for diagram in soup.select(".mermaid"):
+                if diagram.get("aria-label") or diagram.get("title") or diagram.get("aria-labelledby"):
+                    continue
+                figure = diagram.find_parent("figure")
+                cap = figure.find("figcaption") if figure else None
+                if cap and cap.get_text(strip=True):
+                    continue
+                problems.append(f"{where(page, diagram)} {describe(diagram)}: diagram without a text alternative "
+                                "(put it in a figure with a caption, or give it aria-label)")
+        return problems
+
+
+# --------------------------------------------------------------------------------------------------------
+# A local HTTP server (for a site that the conftest fixtures did not build)
+# --------------------------------------------------------------------------------------------------------
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def serve(directory: Path):
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# --------------------------------------------------------------------------------------------------------
+# Browser probes
+# --------------------------------------------------------------------------------------------------------
+
+def is_local(url: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme in ("file", "data", "blob", "about", "chrome-error"):
+        return True
+    return parts.hostname in ("127.0.0.1",)
+
+
+@dataclass
+class Visit:
+    """What happened while one page loaded."""
+    page: str
+    console_errors: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    external: list[str] = field(default_factory=list)
+    info: dict = field(default_factory=dict)
+
+
+def block_external(context, sink: list[str] | None = None) -> None:
+    """Abort every request to a host other than 127.0.0.1 (and record it). Not used by default: routing turns
+    off Chromium's HTTP cache, which makes every page load parse MathJax and mermaid anew (3x slower);
+    open_page records requests to other hosts anyway."""
+    def handler(route):
+        if sink is not None:
+            sink.append(route.request.url)
+        route.abort("blockedbyclient")
+
+    context.route(lambda url: not is_local(url), handler)
+
+
+def open_page(context, url: str, page_path: str):
+    """Open ``url`` in a new tab, recording console errors, failed and external requests into a Visit."""
+    visit = Visit(page_path)
+    tab = context.new_page()
+
+    def on_console(msg):
+        if msg.type == "error":
+            loc = msg.location or {}
+            src = f" ({loc.get('url', '')}:{loc.get('lineNumber', '')})" if loc.get("url") else ""
+            visit.console_errors.append(f"console error: {msg.text[:300]}{src}")
+
+    def on_pageerror(err):
+        visit.console_errors.append(f"uncaught exception: {str(err)[:300]}")
+
+    def on_request(req):
+        if not is_local(req.url):
+            visit.external.append(f"{req.resource_type} {req.url}")
+
+    def on_failed(req):
+        if is_local(req.url):
+            visit.failed.append(f"{req.resource_type} {req.url}: {req.failure}")
+
+    def on_response(resp):
+        if resp.status >= 400:
+            visit.failed.append(f"{resp.request.resource_type} {resp.url}: HTTP {resp.status}")
+
+    tab.on("console", on_console)
+    tab.on("pageerror", on_pageerror)
+    tab.on("request", on_request)
+    tab.on("requestfailed", on_failed)
+    tab.on("response", on_response)
+    tab.goto(url, wait_until="load", timeout=30000)
+    return tab, visit
+
+
+# Wait for what a page renders after 'load': MathJax typesetting, mermaid diagrams, reveal.js, web fonts.
+SETTLE_JS = """async () => {
+  const deadline = Date.now() + 8000;
+  const until = async (cond) => { while (!cond() && Date.now() < deadline) await new Promise(r => setTimeout(r, 50)); };
+  if (document.querySelector('.reveal')) await until(() => window.Reveal && Reveal.isReady && Reveal.isReady());
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    await until(() => MathJax.typesetPromise);
+    try { await MathJax.startup.promise; } catch (e) {}
+  }
+  if (document.querySelector('.mermaid') && window.mermaid)
+    await until(() => !document.querySelector('pre.mermaid'));
+  await document.fonts.ready;
+  return true;
+}"""
+
+RENDER_JS = """() => {
+  const out = {math: [], mermaid: []};
+  const describe = (el) => {
+    const cap = el.closest('figure') && el.closest('figure').querySelector('figcaption');
+    return (el.tagName.toLowerCase() + '.' + [...el.classList].join('.') + ' ' +
+            (cap ? JSON.stringify(cap.textContent.trim().slice(0, 50)) : '')).trim();
+  };
+  document.querySelectorAll('.arithmatex').forEach((el, i) => {
+    const c = el.querySelector('mjx-container');
+    const err = el.querySelector('mjx-merror');
+    out.math.push({i, ok: !!c && !err, text: el.textContent.trim().slice(0, 60), error: err ? err.textContent.slice(0, 80) : ''});
+  });
+  out.notebookMathSource = [...document.querySelectorAll('.jupyter-wrapper .jp-RenderedMarkdown, .jupyter-wrapper .jp-MarkdownOutput')]
+      .filter(el => /\\$[^$\\s][^$]*\\$|\\\\\\(|\\\\\\[/.test(el.textContent)).length;
+  out.notebookMath = document.querySelectorAll('.jupyter-wrapper mjx-container').length;
+  out.mathErrors = [...document.querySelectorAll('mjx-merror')].map(e => e.textContent.slice(0, 80));
+  document.querySelectorAll('.mermaid').forEach((el, i) => {
+    const r = el.getBoundingClientRect();
+    out.mermaid.push({i, tag: el.tagName.toLowerCase(), w: r.width, h: r.height, what: describe(el)});
+  });
+  return out;
+}"""
+
+# Contrast of the text a student reads. For each visible element with its own text, composite the colours of
+# its background ancestors and compute the WCAG contrast ratio of its text colour against that.
+CONTRAST_JS = """(rootSel) => {
+  const roots = [...document.querySelectorAll(rootSel)];
+  const parse = (c) => { const m = c.match(/rgba?\\(([^)]+)\\)/); if (!m) return null;
+    const p = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
+  const over = (top, bottom) => { const a = top[3] + bottom[3] * (1 - top[3]); if (a === 0) return [0, 0, 0, 0];
+    return [0, 1, 2].map(i => (top[i] * top[3] + bottom[i] * bottom[3] * (1 - top[3])) / a).concat([a]); };
+  const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+  const canvas = () => { for (const el of [document.body, document.documentElement]) {
+      const c = parse(getComputedStyle(el).backgroundColor); if (c && c[3] > 0) return over(c, [255, 255, 255, 1]); }
+    return [255, 255, 255, 1]; };
+  const base = canvas();
+  const background = (el) => { const layers = []; let hasImage = false;
+    for (let e = el; e && e.nodeType === 1; e = e.parentElement) { const s = getComputedStyle(e);
+      if (s.backgroundImage && s.backgroundImage !== 'none') hasImage = true;
+      const c = parse(s.backgroundColor); if (c && c[3] > 0) { layers.push(c); if (c[3] >= 1) break; } }
+    let bg = layers.length && layers[layers.length - 1][3] >= 1 ? [0, 0, 0, 0] : base;
+    for (let i = layers.length - 1; i >= 0; i--) bg = over(layers[i], bg);
+    return {bg, hasImage}; };
+  const skip = 'pre, code, kbd, mjx-container, svg, .mermaid, .headerlink, .md-clipboard, script, style, noscript, .md-search, .md-header, .md-sidebar, .md-footer, .md-source, [aria-hidden="true"]';
+  const bad = []; let checked = 0;
+  for (const root of roots) for (const el of root.querySelectorAll('*')) {
+    if (el.closest(skip)) continue;
+    const own = [...el.childNodes].filter(n => n.nodeType === 3).map(n => n.textContent).join('').trim();
+    if (!own) continue;
+    if (el.checkVisibility && !el.checkVisibility({checkOpacity: true, checkVisibilityCSS: true})) continue;
+    const r = el.getBoundingClientRect(); if (r.width < 1 || r.height < 1) continue;
+    const s = getComputedStyle(el); const fg0 = parse(s.color); if (!fg0) continue;
+    const {bg, hasImage} = background(el); if (hasImage) continue;
+    const fg = over([fg0[0], fg0[1], fg0[2], fg0[3] * Number(s.opacity || 1)], bg);
+    const l1 = lum(fg), l2 = lum(bg); const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+    const size = parseFloat(s.fontSize), bold = Number(s.fontWeight) >= 700;
+    const need = (size >= 24 || (bold && size >= 18.66)) ? 3 : 4.5;
+    checked++;
+    if (ratio < need - 0.01) bad.push({el: el.tagName.toLowerCase() + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : ''),
+      text: own.slice(0, 40), ratio: Math.round(ratio * 100) / 100, need, fg: s.color, bg: 'rgb(' + bg.slice(0, 3).map(Math.round).join(',') + ')'});
+  }
+  return {checked, bad};
+}"""
+
+# Elements that stick out to the right of a phone screen (outside any horizontally scrolling box).
+OVERFLOW_JS = """() => {
+  const W = document.documentElement.clientWidth;
+  const scrollW = document.documentElement.scrollWidth;
+  const out = [];
+  if (scrollW <= W + 1) return {W, scrollW, out};
+  const clips = (e) => { const s = getComputedStyle(e); return /(auto|scroll|hidden|clip)/.test(s.overflowX); };
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.right <= W + 1 || r.width === 0) continue;
+    let clipped = false;
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) if (clips(p)) { clipped = true; break; }
+    if (clipped) continue;
+    const parent = el.parentElement; const pr = parent ? parent.getBoundingClientRect() : null;
+    if (pr && pr.right > W + 1 && parent !== document.body) continue;  // report the outermost one only
+    out.push(el.tagName.toLowerCase() + (typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
+             (el.id ? '#' + el.id : '') + ' right=' + Math.round(r.right) + 'px ' + JSON.stringify((el.textContent || '').trim().slice(0, 40)));
+    if (out.length >= 5) break;
+  }
+  return {W, scrollW, out};
+}"""
+
+AXE_RUN_JS = """async () => {
+  // preload: false: axe would re-fetch style sheets and resolve their @imports against the page (spurious 404s)
+  const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}, resultTypes: ['violations'],
+                                     preload: false});
+  return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 4).map(n => ({target: n.target.join(' '), html: n.html.slice(0, 160)})), count: v.nodes.length}));
+}"""
+
+
+def run_axe(tab) -> list[str]:
+    tab.add_script_tag(path=str(AXE_JS))
+    problems = []
+    for v in tab.evaluate(AXE_RUN_JS):
+        nodes = "; ".join(f"{n['target']} {n['html']}" for n in v["nodes"])
+        problems.append(f"axe {v['impact']} {v['id']} ({v['help']}) x{v['count']}: {nodes}")
+    return problems
+
+
+def content_root(kind: str) -> str:
+    return ".reveal .slides" if kind == "deck" else ".md-content"
+
+
+# --------------------------------------------------------------------------------------------------------
+# Search through the real UI
+# --------------------------------------------------------------------------------------------------------
+
+SEARCH_INPUT = "input.md-search__input"
+RESULT_LINKS_JS = """() => [...document.querySelectorAll('.md-search-result__list > li.md-search-result__item')]
+    .map(li => { const a = li.querySelector('a'); return a ? a.href : ''; })"""
+
+
+def search_top(tab, query: str, n: int = 3, timeout_ms: int = 15000) -> list[str]:
+    """Type ``query`` into Material's search box and return the page keys of the first ``n`` results."""
+    box = tab.locator(SEARCH_INPUT)
+    if not box.is_visible():
+        tab.locator('label[for="__search"]').first.click()
+    box.fill("")
+    box.press("End")  # Material reads the query on keyup
+    tab.wait_for_function("() => !document.querySelector('.md-search-result__list > li')", timeout=timeout_ms)
+    box.fill(query)
+    box.press("End")
+    tab.wait_for_function(
+        """() => document.querySelector('.md-search-result__list > li') ||
+                 /没有|No match/i.test((document.querySelector('.md-search-result__meta') || {}).textContent || '')""",
+        timeout=timeout_ms)
+    base = tab.evaluate("() => new URL(document.querySelector('script[src*=\"assets/javascripts/bundle\"]').src, location.href).href")
+    site_root = base.split("assets/javascripts/")[0]
+    keys = []
+    for href in tab.evaluate(RESULT_LINKS_JS)[:n]:
+        rel = href[len(site_root):] if href.startswith(site_root) else href
+        keys.append(page_key(rel))
+    return keys
+
+
+# A deck advances with the arrow keys: returns "" or the problem.
+DECK_ADVANCE_JS = """() => (window.Reveal && Reveal.isReady && Reveal.isReady()) ? Reveal.getTotalSlides()
+                                                                          : 'reveal.js did not start'"""
+
+
+def deck_advances(tab) -> str:
+    """Press ArrowRight in a started reveal.js deck; return "" if it moved to the next slide, else the problem."""
+    total = tab.evaluate(DECK_ADVANCE_JS)
+    if isinstance(total, str):
+        return total
+    before = tab.evaluate("() => Reveal.getIndices()")
+    tab.keyboard.press("ArrowRight")
+    try:
+        tab.wait_for_function(f"() => JSON.stringify(Reveal.getIndices()) !== {json.dumps(json.dumps(before, separators=(',', ':')))}",
+                              timeout=2000)
+    except Exception:
+        if total > 1:
+            return f"ArrowRight did not advance from slide {before} ({total} slides)"
+    return ""
