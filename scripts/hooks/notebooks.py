@@ -1,0 +1,113 @@
+"""MkDocs hook: publish the top-level ``notebooks/`` folder through mkdocs-jupyter.
+
+1. ``on_files`` (priority 100, i.e. before mkdocs-jupyter's own ``on_files``): mounts every
+   ``notebooks/*.ipynb`` of the repository as a documentation file ``notebooks/NAME.ipynb``, so the plugin
+   renders it as a page (on mkdocs-jupyter 0.26 files outside ``docs_dir`` are otherwise not seen, or are
+   copied as static files).
+2. ``on_page_content``: mkdocs-jupyter 0.26 slugifies headings to ASCII, so Chinese headings get ``id=""``
+   and the TOC links are dead. We give every heading of a notebook page the id that
+   ``pymdownx.slugs.slugify(case="lower")`` gives Markdown pages (deduplicated ``_1``, ``_2`` like
+   Python-Markdown's toc), point its ``¶`` anchor at it, and rebuild ``page.toc`` from the same ids.
+3. Adds a bar at the top of each notebook page: a download link for the ``.ipynb`` (copied next to the page
+   by the plugin's ``include_source``) and an "Open in Colab" link built from ``repo_url``
+   (``https://colab.research.google.com/github/OWNER/REPO/blob/main/notebooks/NAME.ipynb``). GitHub only;
+   for other hosts the Colab link is left out.
+"""
+from __future__ import annotations
+
+import html as htmlmod
+import re
+from pathlib import Path
+
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File
+from mkdocs.structure.toc import get_toc
+
+NB_FOLDER = "notebooks"
+BRANCH = "main"
+_HEADING = re.compile(r"<h([1-6])([^>]*)>(.*?)</h\1>", re.S)
+
+
+def _root(config) -> Path:
+    path = config.get("config_file_path")
+    return Path(path).resolve().parent if path else Path.cwd()
+
+
+@event_priority(100)
+def on_files(files, config, **kwargs):
+    folder = _root(config) / NB_FOLDER
+    present = {f.src_uri for f in files}
+    for nb in sorted(folder.glob("*.ipynb")):
+        uri = f"{NB_FOLDER}/{nb.name}"
+        if uri not in present:
+            files.append(File(uri, str(folder.parent), config["site_dir"], config["use_directory_urls"]))
+    return files
+
+
+def _slugify():
+    from pymdownx.slugs import slugify
+
+    return slugify(case="lower")
+
+
+def _text(fragment: str) -> str:
+    fragment = re.sub(r'<a class="anchor-link".*?</a>', "", fragment, flags=re.S)
+    return htmlmod.unescape(re.sub(r"<[^>]+>", "", fragment)).replace("¶", "").strip()
+
+
+def fix_headings(html: str) -> tuple[str, list[dict]]:
+    """Give every heading a readable unique id; return the new HTML and nested TOC tokens.
+
+    Returns:
+        ``(html, tokens)``: tokens as Python-Markdown's ``toc_tokens`` (level, id, name, children).
+    """
+    slug = _slugify()
+    used: dict[str, int] = {}
+    flat: list[dict] = []
+
+    def repl(m: re.Match) -> str:
+        level, attrs, inner = int(m.group(1)), m.group(2), m.group(3)
+        name = _text(inner)
+        base = slug(name, "-") or "section"
+        uid = base
+        while uid in used:
+            used[base] += 1
+            uid = f"{base}_{used[base]}"
+        used.setdefault(uid, 0)
+        attrs = re.sub(r'\sid="[^"]*"', "", attrs)
+        inner = re.sub(r'(<a class="anchor-link" href=")#[^"]*(")', rf"\1#{uid}\2", inner)
+        flat.append({"level": level, "id": uid, "name": htmlmod.escape(name), "children": []})
+        return f'<h{level} id="{uid}"{attrs}>{inner}</h{level}>'
+
+    html = _HEADING.sub(repl, html)
+    tokens: list[dict] = []
+    stack: list[dict] = []
+    for tok in flat:
+        while stack and stack[-1]["level"] >= tok["level"]:
+            stack.pop()
+        (stack[-1]["children"] if stack else tokens).append(tok)
+        stack.append(tok)
+    return html, tokens
+
+
+def colab_url(repo_url: str | None, name: str) -> str | None:
+    """Colab link for ``notebooks/NAME`` of a GitHub ``repo_url``; None for other hosts."""
+    m = re.match(r"https?://github\.com/([^/]+)/([^/#?]+?)(?:\.git)?/?$", repo_url or "")
+    if not m:
+        return None
+    return f"https://colab.research.google.com/github/{m.group(1)}/{m.group(2)}/blob/{BRANCH}/{NB_FOLDER}/{name}"
+
+
+def on_page_content(html, page, config, files, **kwargs):
+    src = page.file.src_uri
+    if not (src.startswith(f"{NB_FOLDER}/") and src.endswith(".ipynb")):
+        return html
+    html, tokens = fix_headings(html)
+    page.toc = get_toc(tokens)
+    name = Path(src).name
+    links = [f'<a class="md-button" href="{name}" download>下载 {name}</a>']
+    colab = colab_url(config.get("repo_url"), name)
+    if colab:
+        links.append(f'<a class="md-button" href="{colab}" rel="noopener">在 Colab 中打开</a>')
+    bar = f'<p class="notebook-links">{" ".join(links)}</p>\n'
+    return bar + html
