@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+import unicodedata
 from typing import Iterable
 
 try:  # imported as a module of scripts/ or as a top-level module
@@ -59,7 +60,8 @@ def latex_to_text(value: str) -> str:
     (including the line breaks of multi-line fields) collapses to single spaces.
     """
     text = _latex_decoder().latex_to_text(value)
-    return re.sub(r"\s+", " ", text).strip()
+    # NFC: pylatexenc may leave a base letter + combining accent, which some fonts draw detached.
+    return unicodedata.normalize("NFC", re.sub(r"\s+", " ", text).strip())
 
 
 def split_names(value: str) -> list[dict[str, str]]:
@@ -96,8 +98,16 @@ def split_names(value: str) -> list[dict[str, str]]:
         else:
             bits = raw.rsplit(" ", 1)
             given, family = (bits[0], bits[1]) if len(bits) == 2 else ("", bits[0])
-        names.append({"family": latex_to_text(family), "given": latex_to_text(given)})
+        names.append({"family": latex_to_text(family), "given": _protect_hyphenated(latex_to_text(given))})
     return names
+
+
+def _protect_hyphenated(given: str) -> str:
+    """Capitalise each part of a hyphenated given name (``Li-wei H.`` -> ``Li-Wei H.``).
+
+    citeproc-py initialises a lower-case part after a hyphen wrongly (``L.-. wei H.``); with the part
+    capitalised it gives ``L.-W. H.``, the form APA 7th ed. (§9.8) uses for hyphenated given names."""
+    return " ".join("-".join(p[:1].upper() + p[1:] for p in w.split("-")) if "-" in w else w for w in given.split())
 
 
 def entry_to_csl(entry: BibEntry) -> dict:
@@ -161,6 +171,7 @@ def format_entries(entries: Iterable[BibEntry], style: str = "apa") -> dict[str,
         bib.register(Citation([CitationItem(entry.key.lower())]))
         text = str(bib.bibliography()[0])
         text = re.sub(r"^\s*\[\d+\]\s*", "", text)  # numbering is ours
+        text = re.sub(r"([?!])\.", r"\1", text)  # "Too Big?." -> "Too Big?" (citeproc-py adds the period)
         out[entry.key] = _linkify(text)
     return out
 

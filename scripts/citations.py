@@ -130,6 +130,7 @@ class Bibliography:
     path: str
     entries: dict[str, BibEntry]
     problems: list[Problem]
+    broken_keys: set[str] = dataclasses.field(default_factory=set)  # keys of blocks that failed to parse
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -243,6 +244,8 @@ def _bracket_spans(text: str, masked: list[tuple[int, int]]) -> Iterator[tuple[i
         p += 1
 
 
+_OPEN_CITATION_RE = re.compile(rf"\[(?:[^\[\]\n]*?\s)?-?@{KEY_CHARS}*")
+
 _ITEM_RE = re.compile(
     rf"^(?P<prefix>.*?)(?:(?<=\s)|^)(?P<suppress>-?)@(?P<key>[A-Za-z0-9_]{KEY_CHARS}*)(?P<rest>.*)$",
     re.S,
@@ -267,7 +270,19 @@ def find_citations(text: str) -> list[Citation]:
     masked = _masked_regions(text)
     line_starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
     found: list[Citation] = []
-    for start, end in _bracket_spans(text, masked):
+    spans = list(_bracket_spans(text, masked))
+    opened = {start for start, _ in spans}
+    for m in _OPEN_CITATION_RE.finditer(text):
+        start = m.start()
+        if start in opened or any(a <= start < b for a, b in masked):
+            continue
+        if start > 0 and text[start - 1] in "\\!^":
+            continue
+        line, col = _line_col(text, start, line_starts)
+        snippet = m.group(0).rstrip()
+        found.append(Citation(start, start + len(snippet), line, col, (),
+                              f"unclosed citation '{snippet}': the ']' is missing in this paragraph"))
+    for start, end in spans:
         body = text[start + 1 : end - 1]
         if "@" not in body:
             continue
@@ -289,9 +304,11 @@ def find_citations(text: str) -> list[Citation]:
                 looks_like_citation = True
             if m is None:
                 if at or (looks_like_citation and not part.strip()):
-                    problem = problem or (
-                        "empty citation key" if at else "empty item in citation"
-                    )
+                    if at and re.search(r"@\s+\S", part):
+                        reason = "space between '@' and the key"
+                    else:
+                        reason = "empty citation key" if at else "empty item in citation"
+                    problem = problem or reason
                 offset += len(part) + 1
                 continue
             key, trailing = _strip_key(m.group("key"))
@@ -367,7 +384,11 @@ def parse_bibliography(text: str, path: str = "references.bib") -> Bibliography:
         fields = {f.key.lower(): str(f.value) for f in entry.fields}
         be = BibEntry(entry.key, entry.entry_type.lower(), fields, entry.start_line + 1)
         entries[entry.key] = be
+    broken: set[str] = set()
     for block in library.failed_blocks:
+        head = re.match(r"\s*@\w+\s*[{(]\s*([^,\s]+)", block.raw or "")
+        if head and type(block).__name__ != "DuplicateBlockKeyBlock":
+            broken.add(head.group(1))
         line = block.start_line + 1
         message = _failed_block_message(block)
         if type(block).__name__ == "DuplicateBlockKeyBlock" and block.key in entries:
@@ -398,7 +419,7 @@ def parse_bibliography(text: str, path: str = "references.bib") -> Bibliography:
                     be.line,
                     1,
                     f"entry '{be.key}' (@{be.entry_type}) is missing required field(s): "
-                    f"{', '.join(m.replace('|', ' or ') for m in missing)}",
+                    f"{', '.join(m.replace('|', ' or ') for m in missing)}; add them, or change the entry type",
                 )
             )
         if not (be.fields.get("doi") or be.fields.get("url")):
@@ -406,7 +427,7 @@ def parse_bibliography(text: str, path: str = "references.bib") -> Bibliography:
                 Problem(path, be.line, 1, f"entry '{be.key}' has neither doi nor url; add one so readers can find it", "warning")
             )
     problems.sort(key=lambda p: (p.line, p.col))
-    return Bibliography(path, entries, problems)
+    return Bibliography(path, entries, problems, broken - set(entries))
 
 
 def load_bibliography(path: str | Path) -> Bibliography:
@@ -499,11 +520,17 @@ def check_project(docs_dir: str | Path, bib_path: str | Path, root: str | Path |
     for md in sorted(Path(docs_dir).rglob("*.md")):
         text = md.read_text(encoding="utf-8")
         file_problems, citations = check_markdown(text, rel(md), bibliography)
+        # A key whose entry failed to parse is reported once, at the broken block, not at every citation.
+        file_problems = [
+            p for p in file_problems
+            if not any(p.message.startswith(f"unknown key '{k}'") for k in bibliography.broken_keys)
+        ]
         problems.extend(file_problems)
         by_file[rel(md)] = citations
     cited = {key for cits in by_file.values() for c in cits for key in c.keys}
     for key, entry in bibliography.entries.items():
         if key not in cited:
             problems.append(Problem(bibliography.path, entry.line, 1, f"entry '{key}' is never cited", "warning"))
-    problems.sort(key=lambda p: (p.path, p.line, p.col))
+    # Bibliography problems first: a broken .bib explains the page errors that follow it.
+    problems.sort(key=lambda p: (not (p.path == bibliography.path and p.severity == "error"), p.path, p.line, p.col))
     return problems, bibliography, by_file

@@ -35,3 +35,12 @@ def test_apa_and_gb7714_output():
     assert inline_label(bib.entries["g"]) == "Gururangan et al., 2020"
     assert inline_label(bib.entries["v"]) == "Kaiser &amp; Polosukhin, 2017"
     assert inline_label(bib.entries["v"], "gb7714", 7) == "7"
+
+
+def test_hyphenated_given_names_question_marks_and_composed_accents():
+    bib = parse_bibliography(r"""@article{j, title={Can It Be Too Big?}, author={Lehman, Li-wei H. and Marasovi{\'c}, Ana},
+ journal={J}, year={2016}, doi={10.1/x}}""")
+    text = format_entries(bib.entries.values(), "apa")["j"]
+    assert "Lehman, L.-W. H." in text
+    assert "Too Big?." not in text and "Too Big?" in text
+    assert "Marasovi\u0107" in text  # one precomposed character, not c + combining accent

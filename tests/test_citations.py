@@ -120,7 +120,7 @@ def test_duplicate_field_is_an_error():
 def test_missing_required_fields_are_named():
     bib = parse_bibliography("@article{x,\n title={a},\n author={A, B},\n doi={10.1/x}\n}\n", "r.bib")
     assert [str(p) for p in bib.problems] == [
-        "r.bib:1:1: entry 'x' (@article) is missing required field(s): journal, year"]
+        "r.bib:1:1: entry 'x' (@article) is missing required field(s): journal, year; add them, or change the entry type"]
 
 
 def test_suggestions_find_the_intended_key():
@@ -166,3 +166,27 @@ def test_the_real_project_has_no_citation_error():
     problems, bib, by_file = check_project(ROOT / "docs", ROOT / "references.bib", root=ROOT)
     assert [str(p) for p in problems if p.severity == "error"] == []
     assert len(bib.entries) >= 15
+
+
+def test_unclosed_citation_is_reported_at_its_bracket():
+    cits = find_citations("第一段 [@feng-etal-2020-codebert 后面没有括号。\n\n第二段 [@ok].\n")
+    assert [(c.line, c.col, c.problem) for c in cits] == [
+        (1, 5, "unclosed citation '[@feng-etal-2020-codebert': the ']' is missing in this paragraph"),
+        (3, 5, None),
+    ]
+    assert keys("`[@incode` and \\[@escaped and [a@b.org and ![@img](x.png)") == []
+
+
+def test_space_after_at_is_named():
+    (cit,) = find_citations("x [@ feng-etal-2020-codebert] y")
+    assert cit.problem == "malformed citation '[@ feng-etal-2020-codebert]': space between '@' and the key"
+
+
+def test_broken_bib_block_reports_once_not_at_every_citation(tmp_path):
+    broken = GOOD_BIB.replace("  doi     = {10.1093/bioinformatics/btz682}\n}", "  doi     = {10.1093/bioinformatics/btz682}\n")
+    docs, bib = _project(tmp_path, "A [@lee2020biobert] B [@lee2020biobert] C [@feng-etal-2020-codebert] D [@nokey]\n", broken)
+    problems, _, _ = check_project(docs, bib, root=tmp_path)
+    errors = [str(p) for p in problems if p.severity == "error"]
+    assert len(errors) == 2
+    assert errors[0].startswith("refs.bib:1:1: cannot parse this block ('@article{lee2020biobert,'")
+    assert errors[1].startswith("docs/page.md:1:74: unknown key 'nokey'")

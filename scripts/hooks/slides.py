@@ -107,7 +107,13 @@ def on_page_content(html, page, config, files, **kwargs):
         title = "把整讲作为幻灯片放映（reveal.js，按 S 打开讲者视图）"
     else:
         title = "把本页作为幻灯片放映（reveal.js，按 S 打开讲者视图）"
-    return _BUTTON.format(href="slides/", title=title) + html
+    # The deck's URL relative to the page: "slides/" with directory URLs; with use_directory_urls: false
+    # (the offline bundle) the page is "04-clinicalbert.html" and its deck "04-clinicalbert/slides/index.html".
+    page_dir = page.url.rsplit("/", 1)[0] + "/" if "/" in page.url else ""
+    href = S.relative_url(S.deck_url_for(page.url), page_dir)
+    if not config.get("use_directory_urls", True):
+        href += "index.html"
+    return _BUTTON.format(href=href, title=title) + html
 
 
 def _pygments_css() -> str:
