@@ -56,3 +56,10 @@ def test_cache_key_changes_with_profile_and_source(tmp_path):
     assert k_quick == run_notebooks.cache_key(src, "quick", env)
     assert k_quick != run_notebooks.cache_key(src, "full", env)
     assert k_quick != run_notebooks.cache_key(src, "quick", dict(env, VDLM_REVISION_BERT_BASE_CASED="abc"))
+
+
+def test_all_five_demo_notebooks_are_present_and_in_the_nav():
+    assert PRESENT == run_notebooks.NOTEBOOKS, "a demo notebook is missing from notebooks/"
+    nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    for name in run_notebooks.NOTEBOOKS:
+        assert f"notebooks/{name}" in nav, f"{name} is not in the nav of mkdocs.yml"

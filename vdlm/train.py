@@ -212,7 +212,8 @@ class MaskedOnlyMLMTrainer(Trainer):
 def mlm_train(model, tokenizer, texts: list[str], *, max_steps: int, batch_size: int = 16, seq_len: int = 64,
               lr: float = 1e-4, optimizer: str = "adamw", warmup_ratio: float = 0.06, eval_texts=None,
               n_evals: int = 8, logging_steps: int | None = None, freeze_embeddings: bool = True,
-              train_layers: int | None = None, max_eval_blocks: int = 128, seed: int = 0) -> RunLog:
+              train_layers: int | None = None, max_eval_blocks: int = 128, seed: int = 0,
+              optimizers=None) -> RunLog:
     """Continue masked-LM pre-training (domain-adaptive pre-training, Gururangan et al. 2020) with Trainer.
 
     Args:
@@ -230,6 +231,9 @@ def mlm_train(model, tokenizer, texts: list[str], *, max_steps: int, batch_size:
             Back-propagation then stops early: on 2 CPU cores top-2 of 6 layers costs ~1/3 of a full step.
         max_eval_blocks: cap on held-out blocks evaluated each time.
         seed: data order, masking and head initialisation.
+        optimizers: optional ``(optimizer, scheduler)`` for ``Trainer(optimizers=…)``, e.g. from
+            :func:`vdlm.optim.make_optimizers`; then ``optimizer``/``warmup_ratio`` are not used to build
+            them. Build it after freezing (see ``freeze_embeddings``/``train_layers``).
 
     Returns:
         :class:`RunLog` (loss curve per ``logging_steps``, eval loss curve, seconds, parameter counts).
@@ -253,7 +257,8 @@ def mlm_train(model, tokenizer, texts: list[str], *, max_steps: int, batch_size:
     model.train()
     trainer = MaskedOnlyMLMTrainer(model=model, args=args, train_dataset=train, eval_dataset=evalset,
                                    data_collator=_MLMCollator(tokenizer, seed),
-                                   optimizer_cls_and_kwargs=(opt_cls, dict(opt_kw, lr=lr)))
+                                   **({"optimizers": optimizers} if optimizers is not None else
+                                      {"optimizer_cls_and_kwargs": (opt_cls, dict(opt_kw, lr=lr))}))
     trainer.remove_callback(PrinterCallback)
     log = RunLog()
     if evalset is not None:  # the starting point of the perplexity curve
@@ -398,7 +403,7 @@ def train_sequence_classifier(model, tokenizer, texts: list[str], labels: list[i
                               warmup_ratio: float = 0.1) -> RunLog:
     """Fine-tune a ``*ForSequenceClassification`` model (or a PEFT-wrapped one) with Trainer.
 
-    Texts longer than ``max_length`` tokens are truncated (see :func:`vdlm.clinical.predict_long` for
+    Texts longer than ``max_length`` tokens are truncated (see :func:`vdlm.longdoc.predict_long` for
     sliding-window inference on long notes).
     """
     torch.manual_seed(seed)
