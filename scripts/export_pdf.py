@@ -99,6 +99,7 @@ def serve(site: Path):
         yield f"http://127.0.0.1:{server.server_address[1]}/"
     finally:
         server.shutdown()
+        server.server_close()
 
 
 def print_url(deck_url: str, notes: bool = False) -> str:

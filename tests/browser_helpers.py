@@ -13,11 +13,8 @@ message says where to look: ``02-codebert/index.html:1324 <a href="#missing">…
 
 from __future__ import annotations
 
-import functools
 import json
-import http.server
 import re
-import threading
 import xml.etree.ElementTree as ET
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -271,22 +268,8 @@ class StaticSite:
 # A local HTTP server (for a site that the conftest fixtures did not build)
 # --------------------------------------------------------------------------------------------------------
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@contextmanager
-def serve(directory: Path):
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+# One local HTTP server for the site, shared with the PDF export (scripts/export_pdf.py).
+from scripts.export_pdf import serve  # noqa: E402,F401
 
 
 # --------------------------------------------------------------------------------------------------------

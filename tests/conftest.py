@@ -3,13 +3,10 @@ headless Debian Chromium driven by Playwright (no browser download; see README).
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -41,20 +38,13 @@ def built_site(tmp_path_factory) -> Path:
     return out
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep test output clean
-        pass
-
-
 @pytest.fixture(scope="session")
 def site_url(built_site) -> str:
     """Serve the built site on 127.0.0.1 (a free port) for the whole session; return its base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    from scripts.export_pdf import serve
+
+    with serve(built_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
