@@ -209,3 +209,29 @@ def test_pydoc_sentences():
     assert len(s) > 300 and s == pydoc_sentences()
     assert all(x[0].isupper() and x.endswith(".") and "(" not in x and "http" not in x for x in s)
     assert pydoc_sentences(10, seed=1) != pydoc_sentences(10, seed=2) and len(pydoc_sentences(10)) == 10
+
+
+# ------------------------------------------------------------------ train.mlm_train: Trainer's optimiser
+def test_mlm_train_adamw_decays_weights_but_not_layernorm(tiny_dir, offline):
+    """``optimizer="adamw"`` must apply its decoupled decay λ = 0.01 through Trainer's parameter groups
+    (a λ given to the optimizer class alone is overridden by the groups' 0.0). After one step from the same
+    weights and batch, Adam and AdamW have taken the same Adam update, so they differ exactly where decay
+    applies: by lr·λ·w on weight matrices, not at all on biases or LayerNorm."""
+    from transformers import AutoTokenizer, BertForMaskedLM
+
+    from vdlm.train import mlm_train
+
+    tok = AutoTokenizer.from_pretrained(str(tiny_dir))
+    final = {}
+    for name in ("adam", "adamw"):
+        model = BertForMaskedLM.from_pretrained(str(tiny_dir))
+        mlm_train(model, tok, CORPUS, max_steps=1, batch_size=4, seq_len=16, lr=0.05, optimizer=name,
+                  warmup_ratio=0.0, n_evals=1, seed=0)
+        final[name] = {n: p.detach().clone() for n, p in model.named_parameters()}
+    weight = "bert.encoder.layer.1.intermediate.dense.weight"
+    ln = "bert.encoder.layer.1.output.LayerNorm.weight"
+    w0 = dict(BertForMaskedLM.from_pretrained(str(tiny_dir)).named_parameters())[weight].detach()
+    # AdamW: w ← w − lr·λ·w − lr·u, Adam: w ← w − lr·u (Loshchilov & Hutter 2019, Algorithm 2), same u
+    assert torch.allclose(final["adam"][weight] - final["adamw"][weight], 0.05 * 0.01 * w0, atol=1e-7), \
+        "AdamW did not decay the weights by lr·λ·w"
+    assert torch.allclose(final["adam"][ln], final["adamw"][ln]), "LayerNorm weights must not be decayed"

@@ -83,9 +83,13 @@ def add_lora(model, task: str = "token-cls", **kwargs):
     Returns:
         ``peft.PeftModel``: call it like the original model; ``.merge_and_unload()`` folds ΔW back into W₀.
     """
+    import warnings
+
     from peft import get_peft_model
 
-    return get_peft_model(model, lora_config(task, **kwargs))
+    with warnings.catch_warnings():  # peft reads transformers' deprecated ``is_gradient_checkpointing``
+        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing", category=FutureWarning)
+        return get_peft_model(model, lora_config(task, **kwargs))
 
 
 def lora_param_formula(d: int, k: int, r: int) -> tuple[int, int]:

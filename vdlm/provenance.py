@@ -77,7 +77,9 @@ def caption(fig, *provs: Provenance, fontsize: float = 6.5) -> None:
         if text not in lines:
             lines.append(text)
     fig.text(0.01, 0.005, "\n".join(lines), fontsize=fontsize, va="bottom", ha="left", color="#555")
-    fig.subplots_adjust(bottom=min(0.45, 0.12 + 0.045 * len(lines)))
+    # room for the lines below, and between side-by-side panels for the y-axis labels (CJK labels are wide)
+    fig.subplots_adjust(bottom=min(0.45, 0.12 + 0.045 * len(lines)),
+                        wspace=max(fig.subplotpars.wspace, 0.3 if len(fig.axes) > 1 else 0.0))
 
 
 def setup_matplotlib() -> None:

@@ -37,7 +37,7 @@ from .loading import MINILM_ID, MINILM_REVISION, MINILM_SHA256, TASKS, Loaded, _
 from .provenance import Provenance
 from .registry import ModelSpec
 
-STANDIN_VERSION = 1
+STANDIN_VERSION = 2  # 2: AdamW weight decay 0.01 now applied (was dropped by Trainer's groups)
 
 #: MLM budget per profile: steps × batch × seq_len tokens (seq_len 64 keeps a CPU step ≈ 0.3–0.5 s).
 BUDGETS = {

@@ -23,10 +23,14 @@ from transformers import (
 
 from .env import autocast_dtype, cache_dir, get_device
 
+#: ``optimizer`` name → (class, weight decay λ). λ goes through ``TrainingArguments.weight_decay``: Trainer
+#: builds two parameter groups (decay / no decay for biases and LayerNorm) whose ``weight_decay`` overrides any
+#: constructor default, so a λ passed to the optimizer class itself would be silently dropped. Adam and RAdam
+#: get λ = 0 (their ``weight_decay`` is an L2 gradient term, not the decoupled decay of AdamW).
 OPTIMIZERS = {
-    "adam": (torch.optim.Adam, {}),
-    "adamw": (torch.optim.AdamW, {"weight_decay": 0.01}),
-    "radam": (torch.optim.RAdam, {}),
+    "adam": (torch.optim.Adam, 0.0),
+    "adamw": (torch.optim.AdamW, 0.01),
+    "radam": (torch.optim.RAdam, 0.0),
 }
 
 
@@ -250,15 +254,16 @@ def mlm_train(model, tokenizer, texts: list[str], *, max_steps: int, batch_size:
         inp, lab = mask_tokens(tokenizer, blocks, torch.Generator().manual_seed(1234))
         evalset = _ListDataset([{"input_ids": i, "attention_mask": torch.ones_like(i), "labels": l}
                                 for i, l in zip(inp, lab)])
-    opt_cls, opt_kw = OPTIMIZERS[optimizer]
+    opt_cls, decay = OPTIMIZERS[optimizer]
     args = training_args(max_steps=max_steps, batch_size=batch_size, lr=lr, warmup_ratio=warmup_ratio, seed=seed,
+                         weight_decay=decay if optimizers is None else 0.0,
                          logging_steps=logging_steps or max(1, max_steps // 40),
                          eval_steps=max(1, max_steps // n_evals) if evalset else None)
     model.train()
     trainer = MaskedOnlyMLMTrainer(model=model, args=args, train_dataset=train, eval_dataset=evalset,
                                    data_collator=_MLMCollator(tokenizer, seed),
                                    **({"optimizers": optimizers} if optimizers is not None else
-                                      {"optimizer_cls_and_kwargs": (opt_cls, dict(opt_kw, lr=lr))}))
+                                      {"optimizer_cls_and_kwargs": (opt_cls, {"lr": lr})}))
     trainer.remove_callback(PrinterCallback)
     log = RunLog()
     if evalset is not None:  # the starting point of the perplexity curve
