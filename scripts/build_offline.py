@@ -42,7 +42,7 @@ def bundle_name() -> str:
 def external_assets(site: Path) -> list[str]:
     """Scripts, style sheets, images... loaded from another host (a page that would need the network)."""
     sys.path.insert(0, str(ROOT))
-    from tests.browser_helpers import StaticSite
+    from scripts.sitecheck import StaticSite
 
     return [p for p in StaticSite(site).check_assets() if "another host" in p]
 

@@ -3,7 +3,6 @@ traps, data builders and metrics. CPU only, no network, tiny randomly initialise
 architectures (RoBERTa + byte-level BPE, cased BERT + WordPiece) for the architecture-specific code."""
 from __future__ import annotations
 
-import json
 import shutil
 import time
 from pathlib import Path
@@ -19,6 +18,8 @@ from vdlm.encode import encode, encode_naive, fill_mask
 from vdlm.metrics import classification_report, mrr, ner_report, ranks_from_scores, recall_at_k, retrieval_report
 from vdlm.registry import REGISTRY, get_spec
 
+from tests import tiny_models
+
 CORPUS = ["Aspirin inhibits COX-1 and COX-2 .", "BRCA1 mutations cause breast cancer .",
           "def add(a, b):\n    return a + b", "The patient received Metformin for T2DM ."] * 20
 
@@ -27,45 +28,13 @@ CORPUS = ["Aspirin inhibits COX-1 and COX-2 .", "BRCA1 mutations cause breast ca
 @pytest.fixture(scope="module")
 def cased_bert_dir(tmp_path_factory) -> Path:
     """Cased WordPiece BERT saved like the hub's BioBERT: tokenizer_config without do_lower_case, huge max length."""
-    from tokenizers import BertWordPieceTokenizer
-    from transformers import BertConfig, BertForMaskedLM, BertTokenizer
-
-    d = tmp_path_factory.mktemp("cased-bert")
-    wp = BertWordPieceTokenizer(lowercase=False, strip_accents=False)
-    wp.train_from_iterator(CORPUS, vocab_size=200, min_frequency=1)
-    wp.save_model(str(d))
-    tok = BertTokenizer(str(d / "vocab.txt"), do_lower_case=False)
-    tok.save_pretrained(d)
-    cfg = json.loads((d / "tokenizer_config.json").read_text())
-    cfg.pop("do_lower_case", None)
-    cfg["model_max_length"] = int(1e30)
-    (d / "tokenizer_config.json").write_text(json.dumps(cfg))
-    torch.manual_seed(0)
-    model = BertForMaskedLM(BertConfig(vocab_size=len(tok), hidden_size=32, num_hidden_layers=2,
-                                       num_attention_heads=2, intermediate_size=64))
-    model.save_pretrained(d)
-    return d
+    return tiny_models.cased_bert(tmp_path_factory.mktemp("cased-bert"), CORPUS)
 
 
 @pytest.fixture(scope="module")
 def roberta_dir(tmp_path_factory) -> Path:
     """RoBERTa with a byte-level BPE tokenizer (mask token <mask>), like CodeBERT."""
-    from tokenizers import ByteLevelBPETokenizer
-    from transformers import RobertaConfig, RobertaForMaskedLM, RobertaTokenizer
-
-    d = tmp_path_factory.mktemp("roberta")
-    bpe = ByteLevelBPETokenizer()
-    bpe.train_from_iterator(CORPUS, vocab_size=300, min_frequency=1,
-                            special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"])
-    bpe.save_model(str(d))
-    tok = RobertaTokenizer(str(d / "vocab.json"), str(d / "merges.txt"))
-    tok.save_pretrained(d)
-    torch.manual_seed(0)
-    model = RobertaForMaskedLM(RobertaConfig(vocab_size=len(tok), hidden_size=32, num_hidden_layers=2,
-                                             num_attention_heads=2, intermediate_size=64,
-                                             max_position_embeddings=514, pad_token_id=tok.pad_token_id))
-    model.save_pretrained(d)
-    return d
+    return tiny_models.roberta(tmp_path_factory.mktemp("roberta"), CORPUS)
 
 
 @pytest.fixture()
