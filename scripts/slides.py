@@ -39,7 +39,7 @@ from bs4 import BeautifulSoup, Comment, Tag
 
 __all__ = [
     "Slide", "Problem", "CutResult", "DeckPage", "DeckSlide", "cut_slides", "assemble_deck",
-    "estimate_height", "deck_url_for", "relative_url", "add_minutes_to_index", "SLIDE_WIDTH",
+    "estimate_height", "notes_minutes", "deck_url_for", "relative_url", "add_minutes_to_index", "SLIDE_WIDTH",
     "SLIDE_HEIGHT", "BREAK_MARKER",
 ]
 
@@ -341,6 +341,17 @@ class DeckSlide:
     part: int
     continued: bool
     minutes: float | None = None
+    seconds: int | None = None  # speaker-view pacing (reveal.js ``data-timing``), from the notes
+
+
+_NOTE_MINUTES = re.compile(r"本页约\s*(\d+(?:\.\d+)?)\s*分钟")
+
+
+def notes_minutes(notes_html: str) -> float | None:
+    """The minutes a slide's speaker notes plan for it: the number in "本页约 N 分钟" (the notes'
+    convention, CONTRIBUTING.md), or None when the notes do not say."""
+    m = _NOTE_MINUTES.search(BeautifulSoup(notes_html or "", "html.parser").get_text(" "))
+    return float(m.group(1)) if m else None
 
 
 def deck_url_for(page_url: str) -> str:
@@ -428,6 +439,15 @@ def assemble_deck(pages: list[DeckPage], deck_url: str, *, prefix_ids: bool = Fa
             return "#/" + pre + frag
         return None
 
+    # pacing: a heading's "本页约 N 分钟" is shared by all the parts it was cut into
+    planned: dict[tuple[str, str], float] = {}
+    parts: dict[tuple[str, str], int] = {}
+    for p, s, _, _ in kept:
+        key = (_norm_page(p.url), s.anchor)
+        parts[key] = parts.get(key, 0) + 1
+        if (m := notes_minutes(s.notes_html)) is not None:
+            planned.setdefault(key, m)
+
     out: list[DeckSlide] = []
     for p, s, body, notes in kept:
         key = _norm_page(p.url)
@@ -461,6 +481,8 @@ def assemble_deck(pages: list[DeckPage], deck_url: str, *, prefix_ids: bool = Fa
             id=pre + s.slide_id, kind=s.kind, title=s.title, title_html=s.title_html,
             body_html=str(body), notes_html=str(notes), source=page_section + ("#" + s.anchor if s.kind != "title" else ""),
             page_url=p.url, part=s.part, continued=s.part > 1, minutes=p.minutes if s.kind == "title" else None,
+            seconds=(round(planned[(key, s.anchor)] * 60 / parts[(key, s.anchor)])
+                     if (key, s.anchor) in planned else None),
         ))
     return out
 

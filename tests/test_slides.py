@@ -171,6 +171,14 @@ def test_assemble_rewrites_links_for_the_deck_location():
     assert deck[1].source == "../#s0" and deck[0].source == "../"
 
 
+def test_speaker_pacing_comes_from_the_notes_and_is_shared_by_continuations():
+    html = page_html("甲", "乙").replace("讲 0", "本页约 6 分钟。先讲……").replace(
+        "<p>要点 0</p>", "<p>要点 0</p><!-- slide --><p>下半</p>")
+    deck = S.assemble_deck([S.DeckPage(url="a/", slides=S.cut_slides(html).slides, minutes=6)], "a/slides/")
+    assert [(d.id, d.seconds) for d in deck] == [("t", None), ("s0", 180), ("s0-2", 180), ("s1", None)]
+    assert S.notes_minutes("<p>本页约 2.5 分钟</p>") == 2.5 and S.notes_minutes("<p>讲 10 分钟的例子</p>") is None
+
+
 def test_whole_deck_prefixes_ids_and_links_between_pages_stay_inside():
     a = S.DeckPage(url="", slides=S.cut_slides(page_html("目录").replace(
         "<p>要点 0</p>", '<p><a href="02-codebert/">二</a> <a href="02-codebert/#s0">二甲</a></p>')).slides)
@@ -304,6 +312,26 @@ def test_index_shows_the_lecture_total_minutes(built_site):
     assert f"合计：{S._fmt(total)} 分钟" in text, text[:2000]
     header = article(built_site, "index.md").select_one("table tr")
     assert "时长" in header.get_text()
+
+
+def test_speaker_pacing_adds_up_to_the_page_minutes(built_site):
+    """Each content slide's speaker-view pacing (data-timing, from "本页约 N 分钟" in its notes) is set, and
+    a page's slides add up to its ``minutes:``, so the speaker view's pace matches the time plan."""
+    problems = []
+    for src in lecture_pages():
+        if src == "index.md":  # its deck (slides/) is the whole lecture, checked page by page here
+            continue
+        minutes = _front_matter(DOCS / src)["minutes"]
+        deck = BeautifulSoup((built_site / page_dir(src) / "slides" / "index.html").read_text(encoding="utf-8"),
+                             "html.parser")
+        content = deck.select("section.slide-content")
+        untimed = [sec["id"] for sec in content if not sec.get("data-timing")]
+        total = sum(int(sec["data-timing"]) for sec in content if sec.get("data-timing"))
+        if untimed:
+            problems.append(f"docs/{src}: slides without 本页约 N 分钟 in their notes: {untimed}")
+        elif abs(total - minutes * 60) > len(content):
+            problems.append(f"docs/{src}: notes plan {total / 60:g} min, front matter says minutes: {minutes}")
+    assert not problems, "\n".join(problems)
 
 
 @functools.lru_cache(maxsize=None)
