@@ -397,9 +397,19 @@ COLLECT = """() => Array.from(document.querySelectorAll('.reveal .slides > secti
   mathDone: s.querySelectorAll('.arithmatex mjx-container').length,
 }))"""
 
-MEASURE = """() => { const s = Reveal.getCurrentSlide();
+# diagramFont: the smallest label of each diagram on the slide, in slide pixels (font size × the factor the
+# SVG was scaled by to fit), so a wide flowchart squeezed onto a slide shows up as small text.
+MEASURE = """() => { const s = Reveal.getCurrentSlide(); const scale = Reveal.getScale();
+  const diagramFont = Array.from(s.querySelectorAll('.mermaid-diagram svg')).map(svg => {
+    const vb = svg.viewBox && svg.viewBox.baseVal;
+    if (!vb || !vb.width) return null;
+    const k = svg.getBoundingClientRect().width / vb.width / scale;
+    const sizes = Array.from(svg.querySelectorAll('foreignObject div, text'))
+      .filter(t => t.textContent.trim()).map(t => parseFloat(getComputedStyle(t).fontSize));
+    return sizes.length ? Math.round(Math.min(...sizes) * k * 10) / 10 : null; });
   return { h: Reveal.getIndices().h, id: s.id, height: s.scrollHeight, width: s.scrollWidth,
-           hash: '' }; }"""
+           diagramFont, hash: '' }; }"""
+MIN_DIAGRAM_FONT = 12  # px on the 1280×720 slide
 
 
 def _open_deck(browser, url: str):
@@ -526,6 +536,17 @@ def test_no_slide_overflows_1280x720(deck_runs):
                     f", {v['width']}px wide" if v["width"] > W else "") + f"{shrunk} (deck {name}, slide #{v['id']})"
     assert not over, (f"{len(over)} slide(s) overflow {W}×{H}; move explanations into "
                       "`<div class=\"page-only\" markdown>` or split with `<!-- slide -->`:\n" + "\n".join(sorted(over.values())))
+
+
+def test_diagram_labels_stay_readable_on_slides(deck_runs):
+    """A flowchart too wide for the slide is scaled down with its labels; below MIN_DIAGRAM_FONT px they
+    cannot be read from the back of a room. Fix: break long labels with <br>, drop edge labels, or draw TB."""
+    small = []
+    for name, run in deck_runs.items():
+        for v in run["visits"]:
+            small += [f"{name}: slide #{v['id']}: diagram labels {f} px < {MIN_DIAGRAM_FONT} px"
+                      for f in v.get("diagramFont", []) if f is not None and f < MIN_DIAGRAM_FONT]
+    assert not small, "\n".join(small)
 
 
 def test_mermaid_and_math_render_in_slides(deck_runs):

@@ -69,7 +69,7 @@
       var display = s.style.display;
       s.style.display = "block";
       var scale = 1;
-      for (var i = 0; i < 5 && s.scrollHeight > 720 && scale > FIT_MIN; i++) {
+      for (var i = 0; i < 12 && s.scrollHeight > 720 && scale > FIT_MIN; i++) {
         scale = Math.max(FIT_MIN, scale * Math.pow(720 / s.scrollHeight, 0.7));
         s.style.fontSize = scale.toFixed(3) + "em";
       }
