@@ -9,6 +9,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 # torch: on this course's machines a CPU build is on disk; elsewhere pip picks a build for your platform.
 TORCH  ?= torch==2.13.0
+PORT   ?= 8000
 
 .PHONY: serve build test check-citations notebooks bench pdf offline clean install install-demo install-test
 
@@ -31,9 +32,9 @@ $(VENV)/.demo-installed: $(VENV)/.site-installed
 
 install-demo: $(VENV)/.demo-installed
 
-## serve: install what the site needs (first run), then serve http://127.0.0.1:8000 with live reload
+## serve: install what the site needs (first run), then serve http://127.0.0.1:8000 with live reload (PORT=8001 make serve for another port)
 serve: install
-	$(VENV)/bin/mkdocs serve -a 127.0.0.1:8000
+	$(VENV)/bin/mkdocs serve -a 127.0.0.1:$(PORT)
 
 ## build: build the site into site/ (fails on a broken citation)
 build: install

@@ -441,7 +441,9 @@ def suggest_keys(key: str, known: Iterable[str], n: int = 3) -> list[str]:
 
     Similarity is the mean of difflib's ratio on the whole key and the share of the key's alphanumeric
     tokens (``feng``, ``2020``, ``codebert``) found in the candidate, so ``feng2020`` finds
-    ``feng-etal-2020-codebert`` although the strings differ in length.
+    ``feng-etal-2020-codebert`` although the strings differ in length. A candidate that shares only
+    numbers (a year) gets no token credit: ``nosuchpaper2020`` suggests nothing rather than every 2020 paper;
+    a close typo of the whole key (difflib ratio ≥ 0.75 alone) still counts.
     """
     known = list(known)
     tokens = [t for t in re.split(r"[^a-z0-9]+|(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])", key.lower()) if t]
@@ -449,8 +451,9 @@ def suggest_keys(key: str, known: Iterable[str], n: int = 3) -> list[str]:
     def score(candidate: str) -> float:
         c = candidate.lower()
         ratio = difflib.SequenceMatcher(None, key.lower(), c).ratio()
-        share = sum(1 for t in tokens if t in c) / len(tokens) if tokens else 0.0
-        return (ratio + share) / 2
+        found = [t for t in tokens if t in c]
+        share = len(found) / len(tokens) if any(not t.isdigit() for t in found) else 0.0
+        return max((ratio + share) / 2, ratio if ratio >= 0.75 else 0.0)
 
     ranked = sorted(known, key=lambda c: (-score(c), c))
     if not ranked:

@@ -327,6 +327,30 @@ def test_search_finds_course_terms(browser, base_url, pages):
     _fail("search results", _search_problems(browser, base_url + "index.html", pages))
 
 
+def test_wide_diagram_opens_over_the_whole_window(browser, base_url):
+    """A flowchart scaled down to the text column (图5 on the BioBERT page) opens over the whole window on
+    click and on Enter, and closes on Esc, returning focus to it (docs/assets/js/diagram-zoom.js)."""
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        tab = context.new_page()
+        tab.goto(base_url + "03-biobert/index.html", wait_until="load")
+        tab.wait_for_selector(".md-typeset .mermaid[data-zoom]", timeout=30_000)
+        diagram = tab.locator(".md-typeset .mermaid[data-zoom]").first
+        column = diagram.bounding_box()["width"]
+        diagram.click()
+        box = diagram.bounding_box()
+        assert diagram.get_attribute("aria-expanded") == "true"
+        assert box["width"] >= DESKTOP["width"] - 20 > column, (column, box)
+        tab.keyboard.press("Escape")
+        assert diagram.get_attribute("aria-expanded") == "false"
+        assert tab.evaluate("document.activeElement.classList.contains('mermaid')")
+        tab.keyboard.press("Enter")
+        assert diagram.get_attribute("aria-expanded") == "true"
+        tab.keyboard.press("Escape")
+    finally:
+        context.close()
+
+
 def _deck_problems(results, pages) -> list[str]:
     decks = [p.path for p in pages if p.kind == "deck"]
     return [f"{d}: {results[d].info['deck']}" for d in decks if d in results and results[d].info.get("deck")] + \

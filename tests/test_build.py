@@ -180,3 +180,28 @@ def test_search_dictionary_holds_course_terms(built_site):
     words = (ROOT / "build" / "jieba_user_dict.txt").read_text(encoding="utf-8").split()
     for term in ("预训练", "微调", "命名实体识别"):
         assert term in words
+
+
+def test_notebook_pages_link_download_colab_and_the_real_source(built_site):
+    """Each notebook page offers its .ipynb (the file is in the site), an "Open in Colab" link to the
+    notebook in the repository, and edit/view buttons on notebooks/NAME.ipynb (not docs/notebooks/)."""
+    import re
+
+    repo = re.search(r"^repo_url:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M).group(1)
+    owner_repo = repo.split("github.com/", 1)[1].rstrip("/")
+    names = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+    assert names
+    for name in names:
+        page = built_site / "notebooks" / name.removesuffix(".ipynb") / "index.html"
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        bar = soup.select_one("p.notebook-links")
+        assert bar is not None, f"{page}: no download/Colab bar"
+        download = bar.find("a", download=True)
+        assert download and (page.parent / download["href"]).is_file(), f"{page}: the .ipynb is not downloadable"
+        colab = [a["href"] for a in bar.find_all("a") if "colab.research.google.com" in a["href"]]
+        assert colab == [f"https://colab.research.google.com/github/{owner_repo}/blob/main/notebooks/{name}"]
+        edit = soup.select_one('a[rel="edit"]')
+        assert edit is not None and edit["href"].endswith(f"/edit/main/notebooks/{name}"), edit
+        assert "/docs/notebooks/" not in str(soup.select_one(".md-content__button") or "")
+        assert all(h.get("id") for h in soup.select("article h1, article h2, article h3")), \
+            f"{page}: a heading without id (dead TOC link)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -127,6 +128,15 @@ def test_suggestions_find_the_intended_key():
     known = ["feng-etal-2020-codebert", "lee2020biobert", "alsentzer-etal-2019-publicly"]
     assert suggest_keys("feng2020", known)[0] == "feng-etal-2020-codebert"
     assert suggest_keys("lee2020biobret", known)[0] == "lee2020biobert"
+    assert suggest_keys("alsentzer-etal-2019-publically", known)[0] == "alsentzer-etal-2019-publicly"
+
+
+def test_no_suggestion_when_only_the_year_matches():
+    """An invented key shares nothing but a year with the real ones: suggesting three unrelated 2020 papers
+    would send the contributor the wrong way."""
+    real = list(parse_bibliography((ROOT / "references.bib").read_text(encoding="utf-8"), "references.bib").entries)
+    assert suggest_keys("doesnotexist2020", real) == []
+    assert suggest_keys("lee2020", real)[0] == "lee2020biobert"
 
 
 def _project(tmp_path: Path, page: str, bib: str = GOOD_BIB) -> tuple[Path, Path]:
@@ -190,3 +200,54 @@ def test_broken_bib_block_reports_once_not_at_every_citation(tmp_path):
     assert len(errors) == 2
     assert errors[0].startswith("refs.bib:1:1: cannot parse this block ('@article{lee2020biobert,'")
     assert errors[1].startswith("docs/page.md:1:74: unknown key 'nokey'")
+
+
+# ---------------------------------------------------------------------------------------------------
+# The mkdocs hook: `mkdocs build` fails, `mkdocs serve` keeps serving and shows the errors on the page
+# ---------------------------------------------------------------------------------------------------
+
+def _mini_site(tmp_path: Path, page: str) -> Path:
+    """A one-page MkDocs project using the real citations hook and GOOD_BIB."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text(page, encoding="utf-8")
+    (tmp_path / "refs.bib").write_text(GOOD_BIB, encoding="utf-8")
+    hook = (ROOT / "scripts" / "hooks" / "citations.py").as_posix()
+    (tmp_path / "mkdocs.yml").write_text(
+        f"site_name: t\nhooks:\n  - {hook}\nextra:\n  bibliography: refs.bib\n", encoding="utf-8")
+    return tmp_path / "mkdocs.yml"
+
+
+def test_mkdocs_build_fails_on_an_unknown_key_naming_file_and_line(tmp_path):
+    cfg = _mini_site(tmp_path, "# 标题\n\n正文 [@nosuchkey2020]。\n")
+    run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(cfg), "-d", str(tmp_path / "site")],
+                         capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert run.returncode != 0
+    assert "docs/index.md:3:6: unknown key 'nosuchkey2020'" in run.stderr + run.stdout
+    assert "Traceback" not in run.stderr
+
+
+def test_mkdocs_serve_shows_errors_on_the_page_instead_of_stopping(tmp_path):
+    import importlib.util
+
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import File
+    from mkdocs.structure.pages import Page
+
+    cfg = _mini_site(tmp_path, "# 标题\n\n正文 [@nosuchkey2020] 与 [@lee2020biobert]。\n")
+    spec = importlib.util.spec_from_file_location("citations_hook_serve", ROOT / "scripts" / "hooks" / "citations.py")
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    config = load_config(str(cfg))
+    hook.on_startup(command="serve", dirty=False)
+    hook.on_config(config)  # logs the error, does not raise
+    f = File("index.md", config["docs_dir"], config["site_dir"], config["use_directory_urls"])
+    page = Page(None, f, config)
+    md = hook.on_page_markdown((tmp_path / "docs" / "index.md").read_text(encoding="utf-8"), page, config, None)
+    assert md.startswith('!!! failure "引用检查：本页有 1 个错误"')
+    assert "docs/index.md:3:6: unknown key 'nosuchkey2020'" in md
+    assert '<mark class="citation-error"' in md and "@nosuchkey2020？" in md
+    assert 'href="#ref-lee2020biobert"' in md  # the good citation still renders
+
+    hook.on_startup(command="build", dirty=False)
+    with pytest.raises(Exception, match="citation check failed"):
+        hook.on_config(load_config(str(cfg)))

@@ -110,7 +110,8 @@ def test_setup_cell_installs_this_project_from_the_repository():
     assert all(c == first for c in cells.values()), "the setup cells of the notebooks differ"
     repo_url = re.search(r"^repo_url:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M).group(1)
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    assert f'"git+{repo_url}"' in first, "the setup cell must install from the repo_url of mkdocs.yml"
+    assert f'REPO = "{repo_url}"' in first and '"git+" + REPO' in first, \
+        "the setup cell must install from the repo_url of mkdocs.yml"
     assert f'f"{project["name"]}[demo] @ {{src}}"' in first
     assert 'find_spec("vdlm") is None' in first, "the setup cell must not reinstall over an existing vdlm"
 

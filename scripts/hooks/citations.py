@@ -1,7 +1,10 @@
 """MkDocs hook: check citations, render them as linked labels, add bibliographies.
 
 - ``on_config``: runs :func:`scripts.citations.check_project` over ``docs/`` and ``references.bib``;
-  any error aborts the build (with or without ``--strict``), warnings are logged.
+  any error aborts ``mkdocs build`` (with or without ``--strict``), warnings are logged. Under
+  ``mkdocs serve`` an error is logged the same way but does not stop the server (a stopped build leaves
+  the preview stuck while the contributor is typing): the page shows a red box listing its errors and
+  each unknown key is marked in place, until the text is fixed.
 - ``on_page_markdown``: replaces each ``[@key]`` with a label linked to the page's bibliography
   (``#ref-<key>``); each label has an id (``cite-<key>-<n>``) that the bibliography links back to.
   A page that cites anything gets a "本页参考文献" section at the end.
@@ -34,6 +37,11 @@ log = logging.getLogger("mkdocs.hooks.citations")
 MARKER = "<!-- bibliography:all -->"
 
 _state: dict = {}
+_mode: dict = {"command": "build"}
+
+
+def on_startup(command, dirty, **kwargs):
+    _mode["command"] = command
 
 
 def _anchor(key: str) -> str:
@@ -54,7 +62,7 @@ def on_config(config, **kwargs):
             log.info(str(p))  # unused entries etc.: reported by scripts/check_citations.py too
         else:
             log.error(str(p))
-    if errors:
+    if errors and _mode["command"] != "serve":
         raise PluginError(
             f"citation check failed with {len(errors)} error(s) (see above); "
             "run `python scripts/check_citations.py` for the full list"
@@ -67,6 +75,7 @@ def on_config(config, **kwargs):
         root=root,
         numbers={},
         cited_in=defaultdict(list),  # key -> [(src_uri, anchor id)]
+        errors=errors,  # only non-empty under mkdocs serve
     )
     return config
 
@@ -104,6 +113,9 @@ def _label(key: str, locator: str) -> str:
 def _render_citation(citation, counts) -> str:
     parts = []
     for item in citation.items:
+        if item.key not in _state["bibliography"].entries:  # only reached under mkdocs serve
+            parts.append(f'<mark class="citation-error" title="references.bib 中没有这个键">@{html.escape(item.key)}？</mark>')
+            continue
         counts[item.key] += 1
         anchor = f"cite-{_anchor(item.key)}-{counts[item.key]}"
         title = html.escape(html.unescape(re.sub(r"<[^>]+>", "", _state["formatted"][item.key])), quote=True)
@@ -131,7 +143,7 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
     citations = find_citations(markdown)
     full = _full_bibliography(page) if MARKER in markdown else None
     if not citations:
-        return markdown.replace(MARKER, full) if full else markdown
+        return _error_box(page) + (markdown.replace(MARKER, full) if full else markdown)
     counts: dict[str, int] = defaultdict(int)
     rendered = [(c, _render_citation(c, counts)) for c in citations if not c.problem]
     out = markdown
@@ -140,7 +152,7 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
     keys: list[str] = []
     for citation in citations:
         for key in citation.keys:
-            if key not in keys:
+            if key not in keys and key in _state["bibliography"].entries:
                 keys.append(key)
     if _state["style"] == "gb7714":
         keys.sort(key=lambda k: _state["numbers"][k])
@@ -159,7 +171,22 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
         f'<ol class="bibliography">\n{listing}\n</ol>\n'
     )
     # The full bibliography goes in last: the citation offsets above refer to the original text.
-    return out.replace(MARKER, full) if full else out
+    return _error_box(page) + (out.replace(MARKER, full) if full else out)
+
+
+def _error_box(page) -> str:
+    """Under mkdocs serve: a red box at the top of the page listing the citation errors of this page and
+    of the .bib file (file:line:col and what to do, as the terminal shows them); empty otherwise."""
+    errors = _state.get("errors") or []
+    if not errors:
+        return ""
+    src = (Path(_state["docs_dir"]) / page.file.src_uri).resolve()
+    mine = [e for e in errors if (_state["root"] / e.path).resolve() == src or e.path.endswith(".bib")]
+    if not mine:
+        return ""
+    items = "\n".join(f"    - `{e}`" for e in mine)
+    return (f'!!! failure "引用检查：本页有 {len(mine)} 个错误"\n\n'
+            f"    `mkdocs build` 会因此失败；改好后这里会自动消失。\n\n{items}\n\n")
 
 
 def _full_bibliography(page) -> str:

@@ -12,6 +12,8 @@
    by the plugin's ``include_source``) and an "Open in Colab" link built from ``repo_url``
    (``https://colab.research.google.com/github/OWNER/REPO/blob/main/notebooks/NAME.ipynb``). GitHub only;
    for other hosts the Colab link is left out.
+4. Points the page's edit/view buttons at ``notebooks/NAME.ipynb`` in the repository: MkDocs builds
+   ``edit_url`` from ``edit_uri`` (``…/docs/``) + the mounted path, a ``docs/notebooks/`` that does not exist.
 """
 from __future__ import annotations
 
@@ -98,6 +100,18 @@ def colab_url(repo_url: str | None, name: str) -> str | None:
     return f"https://colab.research.google.com/github/{m.group(1)}/{m.group(2)}/blob/{BRANCH}/{NB_FOLDER}/{name}"
 
 
+def edit_url(repo_url: str | None, edit_uri: str | None, docs_dir: str, name: str) -> str | None:
+    """Edit link of ``notebooks/NAME``: ``edit_uri`` with its trailing docs folder (``edit/main/docs/``)
+    swapped for ``notebooks/``; None without ``repo_url``/``edit_uri``."""
+    if not repo_url or not edit_uri:
+        return None
+    base = edit_uri.rstrip("/")
+    docs = Path(docs_dir).name
+    if base.endswith("/" + docs) or base == docs:
+        base = base[: -len(docs)].rstrip("/")
+    return f"{repo_url.rstrip('/')}/{base}/{NB_FOLDER}/{name}"
+
+
 def on_page_content(html, page, config, files, **kwargs):
     src = page.file.src_uri
     if not (src.startswith(f"{NB_FOLDER}/") and src.endswith(".ipynb")):
@@ -105,6 +119,7 @@ def on_page_content(html, page, config, files, **kwargs):
     html, tokens = fix_headings(html)
     page.toc = get_toc(tokens)
     name = Path(src).name
+    page.edit_url = edit_url(config.get("repo_url"), config.get("edit_uri"), config["docs_dir"], name)
     links = [f'<a class="md-button" href="{name}" download>下载 {name}</a>']
     colab = colab_url(config.get("repo_url"), name)
     if colab:
