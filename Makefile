@@ -16,7 +16,7 @@ PORT   ?= 8000
 $(VENV)/.site-installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -e .
+	$(PIP) install -q -e ".[site]"
 	touch $@
 
 node_modules/.package-lock.json: package.json package-lock.json
@@ -27,7 +27,7 @@ install: $(VENV)/.site-installed node_modules/.package-lock.json
 
 $(VENV)/.demo-installed: $(VENV)/.site-installed
 	$(PIP) install -q "$(TORCH)" || $(PIP) install -q "torch>=2.4"
-	$(PIP) install -q -e ".[demo,test]"
+	$(PIP) install -q -e ".[site,demo,test]"
 	touch $@
 
 install-demo: $(VENV)/.demo-installed

@@ -76,7 +76,9 @@ def caption(fig, *provs: Provenance, fontsize: float = 6.5) -> None:
         text = f"{p.model_id} ← {tag}: {p.weights} | {p.device}, {p.dtype} | torch {torch.__version__}, transformers {transformers.__version__}"
         if text not in lines:
             lines.append(text)
-    fig.text(0.01, 0.005, "\n".join(lines), fontsize=fontsize, va="bottom", ha="left", color="#555")
+    # wrap=True: a long line wraps at the figure's edge instead of widening the saved image (the inline
+    # backend crops to the drawn content, so an unwrapped line would stretch a narrow figure)
+    fig.text(0.01, 0.005, "\n".join(lines), fontsize=fontsize, va="bottom", ha="left", color="#555", wrap=True)
     # room for the lines below, and between side-by-side panels for the y-axis labels (CJK labels are wide)
     fig.subplots_adjust(bottom=min(0.45, 0.12 + 0.045 * len(lines)),
                         wspace=max(fig.subplotpars.wspace, 0.3 if len(fig.axes) > 1 else 0.0))
