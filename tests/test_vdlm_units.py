@@ -257,3 +257,29 @@ def test_classification_metrics_exact():
     assert rep["accuracy"] == pytest.approx(0.6)
     # F1: class0 = 2*1/(2+1+1) = .5, class1 = 2*2/(4+1+0) = .8, class2 = 0
     assert rep["macro_f1"] == pytest.approx((0.5 + 0.8 + 0.0) / 3)
+
+
+# ------------------------------------------------------------------ figure provenance footer
+def test_caption_wraps_long_provenance_instead_of_widening_the_figure(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    from vdlm.provenance import Provenance, caption, wrap_to_width
+
+    lines = wrap_to_width("aaaa bbbb cccc dddd 中文中文", 5 * 0.55 * 10 * 2, 10)
+    assert lines == ["aaaa bbbb", "cccc dddd", "中文中文"]
+    assert wrap_to_width("x" * 50, 10, 10) == ["x" * 50]  # one long word stays whole
+    prov = Provenance("dmis-lab/biobert-base-cased-v1.2", "standin",
+                      "sentence-transformers/all-MiniLM-L6-v2@1110a243 (sha256 53aa5117…) + MLM 头拟合 + "
+                      "MLM[bio, 300 步 × 16×64, 上 3 层, full]", "cpu", "float32")
+    fig, ax = plt.subplots(figsize=(4, 3), dpi=100)
+    ax.plot([0, 1], [0, 1])
+    ax.set_xlabel("训练句子数")
+    caption(fig, prov)
+    fig.savefig(tmp_path / "f.png", bbox_inches="tight")
+    plt.close(fig)
+    assert Image.open(tmp_path / "f.png").size[0] <= 4 * 100 + 10, "the footer widened the figure"
+    assert fig.subplotpars.bottom > 0.3  # several footer lines below the axis label

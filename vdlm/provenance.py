@@ -68,19 +68,49 @@ def show(*provs: Provenance) -> None:
             print(text)
 
 
+def wrap_to_width(text: str, width_pt: float, fontsize: float) -> list[str]:
+    """Break ``text`` at spaces into lines that fit ``width_pt`` points at ``fontsize`` pt.
+
+    Width estimate per character: 1 em for CJK (U+2E80 and above), 0.55 em otherwise (sans-serif average);
+    a single word longer than the width stays on its own line.
+    """
+    def width(s: str) -> float:
+        return sum(1.0 if ord(c) >= 0x2E80 else 0.55 for c in s) * fontsize
+
+    lines: list[str] = []
+    cur = ""
+    for word in text.split(" "):
+        cand = f"{cur} {word}" if cur else word
+        if cur and width(cand) > width_pt:
+            lines.append(cur)
+            cur = word
+        else:
+            cur = cand
+    if cur:
+        lines.append(cur)
+    return lines
+
+
 def caption(fig, *provs: Provenance, fontsize: float = 6.5) -> None:
-    """Write the provenance lines at the bottom of a matplotlib figure (short form, one line per model)."""
-    lines = []
+    """Write the provenance lines at the bottom of a matplotlib figure (short form, one entry per model).
+
+    Long entries are wrapped to the figure's width (the inline backend crops the saved image to what is
+    drawn, so an unwrapped line would widen a narrow figure), and the bottom margin grows with the number of
+    lines so the footer never overlaps the x-axis label.
+    """
+    entries = []
     for p in provs:
         tag = "离线替身" if p.is_standin else p.source
         text = f"{p.model_id} ← {tag}: {p.weights} | {p.device}, {p.dtype} | torch {torch.__version__}, transformers {transformers.__version__}"
-        if text not in lines:
-            lines.append(text)
-    # wrap=True: a long line wraps at the figure's edge instead of widening the saved image (the inline
-    # backend crops to the drawn content, so an unwrapped line would stretch a narrow figure)
-    fig.text(0.01, 0.005, "\n".join(lines), fontsize=fontsize, va="bottom", ha="left", color="#555", wrap=True)
-    # room for the lines below, and between side-by-side panels for the y-axis labels (CJK labels are wide)
-    fig.subplots_adjust(bottom=min(0.45, 0.12 + 0.045 * len(lines)),
+        if text not in entries:
+            entries.append(text)
+    width_in, height_in = fig.get_size_inches()
+    lines = [line for e in entries for line in wrap_to_width(e, 0.98 * width_in * 72, fontsize)]
+    fig.text(0.01, 0.005, "\n".join(lines), fontsize=fontsize, va="bottom", ha="left", color="#555")
+    # bottom margin in points: the footer plus ~40 pt for the tick labels and the x-axis label above it;
+    # and room between side-by-side panels for CJK y-axis labels
+    bottom_pt = len(lines) * fontsize * 1.25 + 40
+    fig.subplots_adjust(bottom=min(0.5, bottom_pt / (height_in * 72)),
                         wspace=max(fig.subplotpars.wspace, 0.3 if len(fig.axes) > 1 else 0.0))
 
 
