@@ -109,7 +109,7 @@ def edit_url(repo_url: str | None, edit_uri: str | None, docs_dir: str, name: st
     docs = Path(docs_dir).name
     if base.endswith("/" + docs) or base == docs:
         base = base[: -len(docs)].rstrip("/")
-    return f"{repo_url.rstrip('/')}/{base}/{NB_FOLDER}/{name}"
+    return "/".join(part for part in (repo_url.rstrip("/"), base, NB_FOLDER, name) if part)
 
 
 def on_page_content(html, page, config, files, **kwargs):
