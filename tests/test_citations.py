@@ -248,6 +248,11 @@ def test_mkdocs_serve_shows_errors_on_the_page_instead_of_stopping(tmp_path):
     assert '<mark class="citation-error"' in md and "@nosuchkey2020？" in md
     assert 'href="#ref-lee2020biobert"' in md  # the good citation still renders
 
+    # a renamed key cited 14 times: the box lists BOX_LIMIT of them and says how many more
+    hook._state["errors"] = hook._state["errors"] * 14
+    md = hook.on_page_markdown("# 标题\n\n正文。\n", page, config, None)
+    assert md.count("    - `docs/index.md") == hook.BOX_LIMIT and "另有 4 个" in md
+
     hook.on_startup(command="build", dirty=False)
     with pytest.raises(Exception, match="citation check failed"):
         hook.on_config(load_config(str(cfg)))

@@ -35,6 +35,7 @@ from scripts.citations import check_project, find_citations  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.citations")
 MARKER = "<!-- bibliography:all -->"
+BOX_LIMIT = 10  # errors listed in the red box under mkdocs serve (all of them go to the terminal)
 
 _state: dict = {}
 _mode: dict = {"command": "build"}
@@ -184,7 +185,10 @@ def _error_box(page) -> str:
     mine = [e for e in errors if (_state["root"] / e.path).resolve() == src or e.path.endswith(".bib")]
     if not mine:
         return ""
-    items = "\n".join(f"    - `{e}`" for e in mine)
+    shown = mine[:BOX_LIMIT]
+    items = "\n".join(f"    - `{e}`" for e in shown)
+    if len(mine) > len(shown):
+        items += f"\n    - ……另有 {len(mine) - len(shown)} 个，见终端或 `python scripts/check_citations.py`"
     return (f'!!! failure "引用检查：本页有 {len(mine)} 个错误"\n\n'
             f"    `mkdocs build` 会因此失败；改好后这里会自动消失。\n\n{items}\n\n")
 
