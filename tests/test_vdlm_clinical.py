@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from tests import tiny_models
 from vdlm import longdoc
 from vdlm.data import clinical
 
@@ -18,14 +19,11 @@ def notes():
 @pytest.fixture(scope="module")
 def tok(tmp_path_factory, notes):
     """Fast cased WordPiece tokenizer trained on a few synthetic notes (save_pretrained round trip)."""
-    from tokenizers import BertWordPieceTokenizer
     from transformers import AutoTokenizer, BertTokenizerFast
 
     d = tmp_path_factory.mktemp("wp")
-    wp = BertWordPieceTokenizer(lowercase=False, strip_accents=False)
-    wp.train_from_iterator([n.text for n in notes[0]], vocab_size=400, min_frequency=1)
-    wp.save_model(str(d))
-    BertTokenizerFast(str(d / "vocab.txt"), do_lower_case=False).save_pretrained(d)
+    vocab = tiny_models.train_wordpiece(d, [n.text for n in notes[0]], 400, lowercase=False)
+    BertTokenizerFast(str(vocab), do_lower_case=False).save_pretrained(d)
     return AutoTokenizer.from_pretrained(str(d))
 
 

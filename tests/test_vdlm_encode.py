@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 import torch
-from tokenizers import BertWordPieceTokenizer
 from transformers import BertConfig, BertModel, BertTokenizerFast
 
+from tests import tiny_models
 from vdlm import encode as E
 
 TEXTS = ["def add(a, b):\n    return a + b", "Return the sum of two numbers.", "x",
@@ -16,11 +16,7 @@ TEXTS = ["def add(a, b):\n    return a + b", "Return the sum of two numbers.", "
 
 @pytest.fixture(scope="module")
 def tokenizer(tmp_path_factory):
-    d = tmp_path_factory.mktemp("wp")
-    wp = BertWordPieceTokenizer(lowercase=True)
-    wp.train_from_iterator(TEXTS, vocab_size=120, min_frequency=1)
-    wp.save_model(str(d))
-    return BertTokenizerFast(str(d / "vocab.txt"))
+    return BertTokenizerFast(str(tiny_models.train_wordpiece(tmp_path_factory.mktemp("wp"), TEXTS, 120)))
 
 
 def tiny_bert(tokenizer, hidden: int) -> BertModel:

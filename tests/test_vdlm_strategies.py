@@ -8,6 +8,7 @@ import math
 import pytest
 import torch
 
+from tests import tiny_models
 from vdlm import optim, peft_utils
 from vdlm.data.general import pydoc_sentences
 
@@ -18,14 +19,10 @@ CORPUS = ["Aspirin inhibits COX-1 and COX-2 .", "BRCA1 mutations cause breast ca
 @pytest.fixture(scope="module")
 def tiny_dir(tmp_path_factory):
     """An uncased WordPiece BERT (2 layers, 32 wide) with an MLM head, saved with save_pretrained."""
-    from tokenizers import BertWordPieceTokenizer
     from transformers import BertConfig, BertForMaskedLM, BertTokenizerFast
 
     d = tmp_path_factory.mktemp("tiny-bert")
-    wp = BertWordPieceTokenizer(lowercase=True)
-    wp.train_from_iterator(CORPUS, vocab_size=150, min_frequency=1)
-    wp.save_model(str(d))
-    tok = BertTokenizerFast(str(d / "vocab.txt"))
+    tok = BertTokenizerFast(str(tiny_models.train_wordpiece(d, CORPUS, 150)))
     tok.save_pretrained(d)
     torch.manual_seed(0)
     BertForMaskedLM(BertConfig(vocab_size=len(tok), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,

@@ -31,17 +31,25 @@ REAL_ARCH = {
 _SIZE = dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64)
 
 
+def train_wordpiece(d: Path, corpus: list[str], vocab_size: int, lowercase: bool = True) -> Path:
+    """Train a BERT WordPiece vocabulary on ``corpus`` and write ``d/vocab.txt`` (returned). Cased
+    (``lowercase=False``) keeps accents too, as BERT-Base cased does."""
+    from tokenizers import BertWordPieceTokenizer
+
+    d.mkdir(parents=True, exist_ok=True)
+    wp = (BertWordPieceTokenizer(lowercase=True) if lowercase
+          else BertWordPieceTokenizer(lowercase=False, strip_accents=False))
+    wp.train_from_iterator(corpus, vocab_size=vocab_size, min_frequency=1)
+    wp.save_model(str(d))
+    return d / "vocab.txt"
+
+
 def cased_bert(d: Path, corpus: list[str] = CORPUS, vocab_size: int = 200) -> Path:
     """Cased WordPiece ``BertForMaskedLM`` saved like the hub's BioBERT: the tokenizer config has no
     ``do_lower_case`` (so ``BertTokenizer`` would lowercase by default) and ``model_max_length`` = 1e30."""
-    from tokenizers import BertWordPieceTokenizer
     from transformers import BertConfig, BertForMaskedLM, BertTokenizer
 
-    d.mkdir(parents=True, exist_ok=True)
-    wp = BertWordPieceTokenizer(lowercase=False, strip_accents=False)
-    wp.train_from_iterator(corpus, vocab_size=vocab_size, min_frequency=1)
-    wp.save_model(str(d))
-    tok = BertTokenizer(str(d / "vocab.txt"), do_lower_case=False)
+    tok = BertTokenizer(str(train_wordpiece(d, corpus, vocab_size, lowercase=False)), do_lower_case=False)
     tok.save_pretrained(d)
     cfg = json.loads((d / "tokenizer_config.json").read_text())
     cfg.pop("do_lower_case", None)
