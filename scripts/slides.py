@@ -347,10 +347,12 @@ class DeckSlide:
 _NOTE_MINUTES = re.compile(r"本页约\s*(\d+(?:\.\d+)?)\s*分钟")
 
 
-def notes_minutes(notes_html: str) -> float | None:
+def notes_minutes(notes) -> float | None:
     """The minutes a slide's speaker notes plan for it: the number in "本页约 N 分钟" (the notes'
-    convention, CONTRIBUTING.md), or None when the notes do not say."""
-    m = _NOTE_MINUTES.search(BeautifulSoup(notes_html or "", "html.parser").get_text(" "))
+    convention, CONTRIBUTING.md), or None when the notes do not say. ``notes``: HTML text or an
+    already parsed BeautifulSoup tree."""
+    tree = notes if isinstance(notes, BeautifulSoup) else _soup(notes or "")
+    m = _NOTE_MINUTES.search(tree.get_text(" "))
     return float(m.group(1)) if m else None
 
 
@@ -442,10 +444,10 @@ def assemble_deck(pages: list[DeckPage], deck_url: str, *, prefix_ids: bool = Fa
     # pacing: a heading's "本页约 N 分钟" is shared by all the parts it was cut into
     planned: dict[tuple[str, str], float] = {}
     parts: dict[tuple[str, str], int] = {}
-    for p, s, _, _ in kept:
+    for p, s, _, notes in kept:
         key = (_norm_page(p.url), s.anchor)
         parts[key] = parts.get(key, 0) + 1
-        if (m := notes_minutes(s.notes_html)) is not None:
+        if (m := notes_minutes(notes)) is not None:
             planned.setdefault(key, m)
 
     out: list[DeckSlide] = []
