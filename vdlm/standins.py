@@ -33,7 +33,7 @@ import torch
 from transformers import AutoTokenizer, BertForMaskedLM
 
 from .env import cache_dir, get_device, profile
-from .loading import MINILM_ID, MINILM_REVISION, MINILM_SHA256, TASKS, Loaded, _dtype_label, minilm_dir
+from .weights import MINILM_ID, MINILM_REVISION, MINILM_SHA256, TASKS, Loaded, _dtype_label, minilm_dir
 from .provenance import Provenance
 from .registry import ModelSpec
 
