@@ -1,7 +1,7 @@
 """Browser probes for tests/test_browser.py (Playwright pages): what a page requested and logged while
 loading, how its math and diagrams rendered, axe-core's verdict, text contrast, horizontal overflow on a phone,
-and the search UI. The static checkers on the built HTML live in ``scripts/sitecheck.py`` (also used by
-``scripts/build_offline.py``) and are re-exported here.
+and the search UI. The static checkers on the built HTML live in ``coursesite/checks/site.py`` (also used by
+``coursesite/offline.py``) and are re-exported here.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from scripts.export_pdf import serve  # noqa: F401  (one local HTTP server, shared with the PDF export)
-from scripts.sitecheck import (  # noqa: F401  (re-exported for the tests)
+from coursesite.pdf import serve  # noqa: F401  (one local HTTP server, shared with the PDF export)
+from coursesite.checks.site import (  # noqa: F401  (re-exported for the tests)
     SitePage, StaticSite, classify, discover_pages, html_file_for, page_key, sitemap_paths,
 )
 

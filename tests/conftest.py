@@ -41,7 +41,7 @@ def built_site(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def site_url(built_site) -> str:
     """Serve the built site on 127.0.0.1 (a free port) for the whole session; return its base URL."""
-    from scripts.export_pdf import serve
+    from coursesite.pdf import serve
 
     with serve(built_site) as url:
         yield url

@@ -1,7 +1,7 @@
 """Rendering of bibliography entries: LaTeX in names, both styles, labels."""
 
-from scripts.bibrender import format_entries, inline_label, latex_to_text, split_names
-from scripts.citations import parse_bibliography
+from coursesite.citations.render import format_entries, inline_label, latex_to_text, split_names
+from coursesite.citations.parse import parse_bibliography
 
 BIB = r"""@inproceedings{g,
   title     = "Don{'}t Stop Pretraining",

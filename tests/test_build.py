@@ -165,7 +165,7 @@ def test_citations_render_as_links_to_the_page_bibliography(built_site):
 
 
 def test_references_page_lists_every_entry_with_backlinks(built_site):
-    from scripts.citations import load_bibliography
+    from coursesite.citations.parse import load_bibliography
 
     soup = BeautifulSoup((built_site / "references" / "index.html").read_text(encoding="utf-8"), "html.parser")
     bib = load_bibliography(ROOT / "references.bib")

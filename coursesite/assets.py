@@ -1,4 +1,4 @@
-"""MkDocs hook: serve the site's JavaScript from npm packages, never from a CDN.
+"""Vendored assets: serve the site's JavaScript from npm packages, never from a CDN.
 
 Copies the files listed in ``VENDOR`` from ``node_modules/`` into the site under ``assets/vendor/``
 as generated files (so ``mkdocs serve`` serves them too). A missing package stops the build with a
@@ -25,8 +25,12 @@ VENDOR = {
 }
 
 
-def on_files(files, config, **kwargs):
-    root = Path(config["config_file_path"]).parent if config.get("config_file_path") else Path.cwd()
+def add_vendor_files(files, config, root: Path) -> None:
+    """Add the files of :data:`VENDOR` from ``root/node_modules`` to ``files`` as generated files.
+
+    Raises:
+        PluginError: a package folder is missing (run ``npm ci``).
+    """
     modules = root / "node_modules"
     for name, (package, patterns) in VENDOR.items():
         base = modules / package
@@ -40,4 +44,3 @@ def on_files(files, config, **kwargs):
                     uri = f"assets/vendor/{name}/{path.relative_to(base).as_posix()}"
                     if files.get_file_from_path(uri) is None:
                         files.append(File.generated(config, uri, abs_src_path=str(path)))
-    return files

@@ -1,4 +1,6 @@
-"""MkDocs hook: publish the top-level ``notebooks/`` folder through mkdocs-jupyter.
+"""Notebook pages: publish the top-level ``notebooks/`` folder through mkdocs-jupyter.
+
+The notebook room of the site plugin (:mod:`coursesite.plugin`):
 
 1. ``on_files`` (priority 100, i.e. before mkdocs-jupyter's own ``on_files``): mounts every
    ``notebooks/*.ipynb`` of the repository as a documentation file ``notebooks/NAME.ipynb``, so the plugin
@@ -21,29 +23,12 @@ import html as htmlmod
 import re
 from pathlib import Path
 
-from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 from mkdocs.structure.toc import get_toc
 
-NB_FOLDER = "notebooks"
-BRANCH = "main"
+NB_FOLDER = "notebooks"  # default of the plugin's ``notebooks_dir``
+BRANCH = "main"  # default of the plugin's ``repo_branch``
 _HEADING = re.compile(r"<h([1-6])([^>]*)>(.*?)</h\1>", re.S)
-
-
-def _root(config) -> Path:
-    path = config.get("config_file_path")
-    return Path(path).resolve().parent if path else Path.cwd()
-
-
-@event_priority(100)
-def on_files(files, config, **kwargs):
-    folder = _root(config) / NB_FOLDER
-    present = {f.src_uri for f in files}
-    for nb in sorted(folder.glob("*.ipynb")):
-        uri = f"{NB_FOLDER}/{nb.name}"
-        if uri not in present:
-            files.append(File(uri, str(folder.parent), config["site_dir"], config["use_directory_urls"]))
-    return files
 
 
 def _slugify():
@@ -92,15 +77,15 @@ def fix_headings(html: str) -> tuple[str, list[dict]]:
     return html, tokens
 
 
-def colab_url(repo_url: str | None, name: str) -> str | None:
-    """Colab link for ``notebooks/NAME`` of a GitHub ``repo_url``; None for other hosts."""
+def colab_url(repo_url: str | None, name: str, folder: str = NB_FOLDER, branch: str = BRANCH) -> str | None:
+    """Colab link for ``<folder>/NAME`` of a GitHub ``repo_url``; None for other hosts."""
     m = re.match(r"https?://github\.com/([^/]+)/([^/#?]+?)(?:\.git)?/?$", repo_url or "")
     if not m:
         return None
-    return f"https://colab.research.google.com/github/{m.group(1)}/{m.group(2)}/blob/{BRANCH}/{NB_FOLDER}/{name}"
+    return f"https://colab.research.google.com/github/{m.group(1)}/{m.group(2)}/blob/{branch}/{folder}/{name}"
 
 
-def edit_url(repo_url: str | None, edit_uri: str | None, docs_dir: str, name: str) -> str | None:
+def edit_url(repo_url: str | None, edit_uri: str | None, docs_dir: str, name: str, folder: str = NB_FOLDER) -> str | None:
     """Edit link of ``notebooks/NAME``: ``edit_uri`` with its trailing docs folder (``edit/main/docs/``)
     swapped for ``notebooks/``; None without ``repo_url``/``edit_uri``."""
     if not repo_url or not edit_uri:
@@ -109,19 +94,32 @@ def edit_url(repo_url: str | None, edit_uri: str | None, docs_dir: str, name: st
     docs = Path(docs_dir).name
     if base.endswith("/" + docs) or base == docs:
         base = base[: -len(docs)].rstrip("/")
-    return "/".join(part for part in (repo_url.rstrip("/"), base, NB_FOLDER, name) if part)
+    return "/".join(part for part in (repo_url.rstrip("/"), base, folder, name) if part)
 
 
-def on_page_content(html, page, config, files, **kwargs):
-    src = page.file.src_uri
-    if not (src.startswith(f"{NB_FOLDER}/") and src.endswith(".ipynb")):
-        return html
+def mount(files, config, folder: Path, uri_folder: str = NB_FOLDER) -> None:
+    """Add every ``folder/*.ipynb`` to ``files`` as documentation file ``<uri_folder>/NAME.ipynb`` (before
+    mkdocs-jupyter's ``on_files``, which then renders them as pages)."""
+    present = {f.src_uri for f in files}
+    for nb in sorted(folder.glob("*.ipynb")):
+        uri = f"{uri_folder}/{nb.name}"
+        if uri not in present:
+            files.append(File(uri, str(folder.parent), config["site_dir"], config["use_directory_urls"]))
+
+
+def is_notebook_page(src_uri: str, uri_folder: str = NB_FOLDER) -> bool:
+    """True for a page mounted by :func:`mount`."""
+    return src_uri.startswith(f"{uri_folder}/") and src_uri.endswith(".ipynb")
+
+
+def decorate(html: str, page, config, uri_folder: str = NB_FOLDER, branch: str = BRANCH) -> str:
+    """Readable heading ids + TOC, edit link on the notebook file, the download/Colab bar (see module doc)."""
     html, tokens = fix_headings(html)
     page.toc = get_toc(tokens)
-    name = Path(src).name
-    page.edit_url = edit_url(config.get("repo_url"), config.get("edit_uri"), config["docs_dir"], name)
+    name = Path(page.file.src_uri).name
+    page.edit_url = edit_url(config.get("repo_url"), config.get("edit_uri"), config["docs_dir"], name, uri_folder)
     links = [f'<a class="md-button" href="{name}" download>下载 {name}</a>']
-    colab = colab_url(config.get("repo_url"), name)
+    colab = colab_url(config.get("repo_url"), name, uri_folder, branch)
     if colab:
         links.append(f'<a class="md-button" href="{colab}" rel="noopener">在 Colab 中打开</a>')
     bar = f'<p class="notebook-links">{" ".join(links)}</p>\n'

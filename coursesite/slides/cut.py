@@ -2,8 +2,8 @@
 
 The slide view is cut from the page's *rendered* HTML (what Python-Markdown and the other hooks
 produced), so citations, math, code, tables, figures and mermaid diagrams look the same on the page
-and on the slide. Everything here is pure: strings in, data out; the MkDocs hook
-(``scripts/hooks/slides.py``) only feeds it pages and writes the results.
+and on the slide. Everything here is pure: strings in, data out; the plugin's deck room
+(:mod:`coursesite.slides.decks`) only feeds it pages and writes the results. It does not import MkDocs.
 
 Conventions (see CONTRIBUTING.md):
 

@@ -1,0 +1,90 @@
+"""The ``course`` MkDocs plugin: the events, and nothing else (each room does its own work).
+
+Registered in pyproject.toml under ``[project.entry-points."mkdocs.plugins"]``; settings in
+:class:`coursesite.config.CourseConfig`. Because it defines ``on_startup``, MkDocs keeps one instance for
+the whole of ``mkdocs serve``: the rooms' caches live across rebuilds.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from mkdocs.plugins import BasePlugin, event_priority
+
+from . import assets
+from .citations.pages import CitationPages
+from .config import CourseConfig
+from .notebooks import pages as notebooks
+from .search.dictionary import write_user_dict
+from .slides.decks import Decks
+
+
+class CoursePlugin(BasePlugin[CourseConfig]):
+    """Citations, decks, notebook pages, the search dictionary and vendored assets of the course site."""
+
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.command = "build"
+        self.citations = CitationPages()
+        self.decks = Decks()
+
+    # -- paths ------------------------------------------------------------------------------------------
+
+    def _root(self, config) -> Path:
+        path = config.get("config_file_path")
+        return Path(path).resolve().parent if path else Path.cwd()
+
+    def _notebooks(self, config) -> list[Path]:
+        return sorted((self._root(config) / self.config.notebooks_dir).glob("*.ipynb"))
+
+    # -- events -----------------------------------------------------------------------------------------
+
+    def on_startup(self, *, command, dirty) -> None:
+        self.command = command
+        self.citations.serve = command == "serve"
+
+    @event_priority(100)  # before Material's search plugin reads the jieba dictionary
+    def on_config(self, config):
+        root = self._root(config)
+        docs = Path(config["docs_dir"])
+        out = write_user_dict(docs / self.config.glossary, self.config.search_terms, root / "build" / "jieba_user_dict.txt")
+        search = config["plugins"].get("material/search") or config["plugins"].get("search")
+        if search is not None:  # the path is resolved from the working directory: make it absolute
+            search.config["jieba_dict_user"] = str(root / "build" / "jieba_user_dict.txt")
+        del out
+        self.citations.check(docs, root / self.config.bibliography, root, self.config.citation_style,
+                             notebooks=self._notebooks(config))
+        self.decks.theme = self.config.slides.theme
+        self.decks.overflow_factor = self.config.slides.overflow_factor
+        self.decks.reset()
+        return config
+
+    @event_priority(100)  # before mkdocs-jupyter's on_files, which turns the mounted notebooks into pages
+    def on_files(self, files, config):
+        root = self._root(config)
+        notebooks.mount(files, config, root / self.config.notebooks_dir, self.config.notebooks_dir)
+        assets.add_vendor_files(files, config, root)
+        return files
+
+    def on_nav(self, nav, config, files):
+        docs = Path(config["docs_dir"])
+        sources = []
+        for page in nav.pages:
+            path = docs / page.file.src_uri
+            if page.file.src_uri.endswith(".md") and path.is_file():
+                sources.append((page.file.src_uri, path.read_text(encoding="utf-8")))
+        self.citations.number(sources, files)
+        self.decks.read_meta(nav.pages, docs)
+        return nav
+
+    def on_page_markdown(self, markdown, page, config, files):
+        markdown = self.citations.render(markdown, page.file.src_uri, page.file.url)
+        return self.decks.index_markdown(markdown, page)
+
+    def on_page_content(self, html, page, config, files):
+        if notebooks.is_notebook_page(page.file.src_uri, self.config.notebooks_dir):
+            return notebooks.decorate(html, page, config, self.config.notebooks_dir, self.config.repo_branch)
+        return self.decks.cut_page(html, page, config)
+
+    def on_post_build(self, config):
+        self.decks.write(config, self._root(config))

@@ -1,0 +1,194 @@
+"""Decks: present every lecture page as a reveal.js deck (the slide room of the site plugin).
+
+Thin glue around :mod:`coursesite.slides.cut` (the pure slide-cutting code); :mod:`coursesite.plugin`
+calls these methods from its events:
+
+- :meth:`Decks.read_meta` (``on_nav``): reads each page's front matter; a page is a *lecture page* (it
+  gets a deck) when it declares ``minutes:`` > 0 and not ``slides: false``.
+- :meth:`Decks.index_markdown` (``on_page_markdown``): on the home page, adds a "时长" column and the
+  lecture's total time under the 目录 table (:func:`coursesite.slides.cut.add_minutes_to_index`).
+- :meth:`Decks.cut_page` (``on_page_content``): cuts the rendered page into slides (cached by the HTML's
+  hash: an unchanged page is not cut again under ``mkdocs serve``), logs problems as warnings naming the
+  page and slide (notes outside any slide, unknown break marker, missing notes, a slide that probably
+  overflows 1280×720), and adds a "幻灯片" button to the page.
+- :meth:`Decks.write` (``on_post_build``): writes ``<page>/slides/index.html`` for each lecture page, the
+  whole lecture (home page first, then the nav order) at ``slides/index.html``, and the deck's CSS and JS
+  under ``assets/slides/``. reveal.js, MathJax and mermaid come from ``assets/vendor/``
+  (:mod:`coursesite.assets`). A deck whose HTML is unchanged is not rewritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+from mkdocs.utils.meta import get_data
+
+from . import cut as S
+
+log = logging.getLogger("mkdocs.plugins.course.slides")
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+# Build warning when the heuristic height of a slide exceeds the screen by this factor. The deck
+# shrinks the type of a slightly tall slide to 80% (up to ~1.4× fits), and the browser test measures
+# the real height; the heuristic only catches clear cases.
+OVERFLOW_FACTOR = 1.45
+
+_BUTTON = (
+    '<a href="{href}" class="md-content__button md-button slides-button" title="{title}">'
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" aria-hidden="true"><path d="M2 3h20v2h-1v11h-6l1.5 '
+    '5H15l-1.5-5h-3L9 21H7.5L9 16H3V5H2V3m3 2v9h14V5H5m5 2 5 2.5-5 2.5V7z"/></svg>'
+    '<span>幻灯片</span></a>\n'
+)
+
+
+def _lecture(meta: dict) -> bool:
+    minutes = meta.get("minutes")
+    return meta.get("slides", True) is not False and isinstance(minutes, (int, float)) and minutes > 0
+
+
+class Decks:
+    """The decks of one site build; the instance (and its caches) lives across ``mkdocs serve`` rebuilds."""
+
+    def __init__(self, theme: str = "white", overflow_factor: float = OVERFLOW_FACTOR) -> None:
+        self.theme = theme
+        self.overflow_factor = overflow_factor
+        self._cut_cache: dict[str, S.CutResult] = {}
+        self._written: dict[str, str] = {}  # deck file -> sha256 of what was written there
+        self._env = None
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the pages of the previous build (called at ``on_config``)."""
+        self.meta: dict[str, dict] = {}
+        self.order: list[str] = []
+        self.decks: dict[str, S.DeckPage] = {}
+        self.home: str | None = None
+        self.total = 0.0
+
+    def read_meta(self, pages, docs_dir: Path) -> None:
+        """Front matter of each page in nav order (``pages``: MkDocs ``nav.pages``)."""
+        for page in pages:
+            src = page.file.src_uri
+            path = docs_dir / src
+            meta = {}
+            if src.endswith(".md") and path.is_file():
+                try:
+                    meta = get_data(path.read_text(encoding="utf-8-sig"))[1]
+                except Exception:  # a broken front matter is reported by MkDocs itself
+                    meta = {}
+            self.meta[src] = meta
+            self.order.append(src)
+
+    def index_markdown(self, markdown: str, page) -> str:
+        """The home page's 目录 with a 时长 column and the total; other pages unchanged."""
+        if page.is_homepage:
+            minutes = {src: float(m["minutes"]) for src, m in self.meta.items() if _lecture(m)}
+            markdown, self.total = S.add_minutes_to_index(markdown, minutes)
+        return markdown
+
+    def _cut(self, html: str) -> S.CutResult:
+        key = hashlib.sha256(html.encode("utf-8")).hexdigest()
+        result = self._cut_cache.get(key)
+        if result is None:
+            result = self._cut_cache[key] = S.cut_slides(html)
+        return result
+
+    def cut_page(self, html: str, page, config) -> str:
+        """Cut a lecture page into slides, report problems, and put the 幻灯片 button on the page."""
+        src = page.file.src_uri
+        meta = self.meta.get(src) or page.meta or {}
+        if not _lecture(meta):
+            return html
+        result = self._cut(html)
+        for problem in result.problems:
+            log.warning(f"slides: {src}: {problem}")
+        for slide in result.slides:
+            if slide.kind == "bibliography":
+                continue
+            height = S.estimate_height(slide)
+            if height > S.SLIDE_HEIGHT * self.overflow_factor:
+                log.warning(
+                    f"slides: {src}: slide '{slide.title}' probably overflows {S.SLIDE_WIDTH}×{S.SLIDE_HEIGHT} "
+                    f"(estimated {height}px tall): move explanations into a page-only block or into the notes"
+                )
+        self.decks[src] = S.DeckPage(url=page.url, slides=result.slides, minutes=meta.get("minutes"),
+                                     title=str(page.title or ""))
+        if page.is_homepage:
+            self.home = src
+            title = "把整讲作为幻灯片放映（reveal.js，按 S 打开讲者视图）"
+        else:
+            title = "把本页作为幻灯片放映（reveal.js，按 S 打开讲者视图）"
+        # The deck's URL relative to the page: "slides/" with directory URLs; with use_directory_urls: false
+        # (the offline bundle) the page is "04-clinicalbert.html" and its deck "04-clinicalbert/slides/index.html".
+        page_dir = page.url.rsplit("/", 1)[0] + "/" if "/" in page.url else ""
+        href = S.relative_url(S.deck_url_for(page.url), page_dir)
+        if not config.get("use_directory_urls", True):
+            href += "index.html"
+        return _BUTTON.format(href=href, title=title) + html
+
+    def _write_if_changed(self, path: Path, text: str) -> None:
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        if self._written.get(str(path)) == digest and path.is_file():
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        self._written[str(path)] = digest
+
+    def write(self, config, root: Path) -> None:
+        """Write every deck, the whole-lecture deck and the deck assets into ``config["site_dir"]``."""
+        site = Path(config["site_dir"])
+        if self._env is None:
+            self._env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                                           trim_blocks=True, lstrip_blocks=True, auto_reload=True)
+        template = self._env.get_template("deck.html")
+        common = dict(theme=self.theme, reveal_version=_reveal_version(root))
+
+        assets = site / "assets" / "slides"
+        self._write_if_changed(assets / "deck.css", (TEMPLATES / "deck.css").read_text(encoding="utf-8") + _pygments_css())
+        self._write_if_changed(assets / "deck.js", (TEMPLATES / "deck.js").read_text(encoding="utf-8"))
+
+        decks = self.decks
+        ordered = [decks[src] for src in self.order if src in decks]
+
+        def write(deck_url: str, title: str, slides: list, minutes: float | None, total: float | None):
+            info = {"title": title, "slides": len(slides), "totalSeconds": int(round((minutes or 0) * 60)) or None}
+            html = template.render(
+                title=title, slides=slides, root=S.relative_url("", deck_url), total_minutes=S._fmt(total) if total else "",
+                deck_json=Markup(json.dumps(info, ensure_ascii=False).replace("<", "\\u003c")), **common,
+            )
+            self._write_if_changed(site / deck_url / "index.html", html)
+
+        for src, deck in decks.items():
+            if src == self.home:
+                continue
+            url = S.deck_url_for(deck.url)
+            write(url, deck.title, S.assemble_deck([deck], url), deck.minutes, None)
+
+        if ordered:
+            home = decks.get(self.home) if self.home else None
+            pages = ([home] if home else []) + [d for d in ordered if d is not home]
+            bib_page = next((d.url for d in pages for s in d.slides if "bibliography-all" in s.body_html), None)
+            url = S.deck_url_for(home.url if home else "")
+            total = sum(float(d.minutes or 0) for d in pages)
+            slides = S.assemble_deck(pages, url, prefix_ids=True, keep_bibliographies=False, bibliography_page=bib_page)
+            title = home.title if home else config.get("site_name", "")
+            write(url, title, slides, total, total)
+
+
+def _pygments_css() -> str:
+    from pygments.formatters import HtmlFormatter
+
+    light = HtmlFormatter(style="default").get_style_defs(".reveal .highlight")
+    dark = HtmlFormatter(style="monokai").get_style_defs("html.deck-dark .reveal .highlight")
+    return "\n/* Code colours (Pygments). */\n" + light + "\n" + dark + "\n"
+
+
+def _reveal_version(root: Path) -> str:
+    try:
+        return json.loads((root / "node_modules/reveal.js/package.json").read_text())["version"]
+    except (OSError, ValueError, KeyError):
+        return "5"
