@@ -3,7 +3,7 @@
 They exercise the architecture-specific code paths that the offline stand-ins (uncased MiniLM BERT) never
 reach: RoBERTa + byte-level BPE with ``<mask>`` (CodeBERT, roberta-base) and cased BERT WordPiece whose
 tokenizer config omits ``do_lower_case`` and carries a huge ``model_max_length`` (BioBERT, Bio_ClinicalBERT
-as shipped on the hub; facts.md §7). 2 layers, 32 wide: a few seconds on CPU. They learn nothing: tests use
+as shipped on the hub; EmilyAlsentzer/clinicalBERT#26, dmis-lab/biobert-pytorch#24). 2 layers, 32 wide: a few seconds on CPU. They learn nothing: tests use
 them for plumbing, never for a result.
 """
 from __future__ import annotations

@@ -11,7 +11,7 @@ Order (:func:`load`):
 3. **Offline stand-in** (:mod:`vdlm.standins`): real pretrained weights (all-MiniLM-L6-v2, SHA-256 pinned)
    adapted to the domain by a short MLM pass, labelled as a stand-in in every output.
 
-Tokenizer traps handled here (facts.md §7; issues EmilyAlsentzer/clinicalBERT#26, dmis-lab/biobert-pytorch#24):
+Tokenizer traps handled here (issues EmilyAlsentzer/clinicalBERT#26, dmis-lab/biobert-pytorch#24, dmis-lab/biobert#163):
 cased WordPiece checkpoints are loaded with ``do_lower_case=False``; ``model_max_length`` is capped to the
 registry's 512 (Bio_ClinicalBERT ships a huge value); prompts must use ``tokenizer.mask_token``.
 """
@@ -98,7 +98,8 @@ def load_tokenizer(spec: ModelSpec, where: str | Path, **kwargs):
     """Load the tokenizer of a *real* checkpoint with the traps handled.
 
     * cased WordPiece (BioBERT, Bio_ClinicalBERT, bert-base-cased): ``do_lower_case=False``, since their
-      tokenizer configs omit it and BERT's tokenizer then lower-cases (facts.md §7);
+      tokenizer configs omit it and BERT's tokenizer then lower-cases (https://github.com/EmilyAlsentzer/clinicalBERT/issues/26,
+      https://github.com/dmis-lab/biobert-pytorch/issues/24);
     * ``model_max_length`` capped to ``spec.max_length`` (512): Bio_ClinicalBERT ships ~1e30, so
       ``truncation=True`` would otherwise not truncate and positions > 512 would crash the model.
 

@@ -1,9 +1,10 @@
 """Long documents beyond 512 tokens: sliding-window encoding and classification.
 
 Why this exists: BioBERT and Bio+Clinical BERT are BERT-Base encoders with ``max_position_embeddings`` = 512
-(facts.md §2.2, §3.1, §4): position 513 has no embedding, so one forward pass sees at most 512 tokens,
-``[CLS]`` and ``[SEP]`` included. (Bio+Clinical BERT was even pre-trained on sequences of only 128 tokens,
-facts.md §3.1.) Bio_ClinicalBERT's tokenizer also ships a huge ``model_max_length`` (capped to 512 by
+(their config.json files: https://huggingface.co/dmis-lab/biobert-base-cased-v1.1,
+https://huggingface.co/emilyalsentzer/Bio_ClinicalBERT): position 513 has no embedding, so one forward pass
+sees at most 512 tokens, ``[CLS]`` and ``[SEP]`` included. (Bio+Clinical BERT was even pre-trained on sequences
+of only 128 tokens: Alsentzer et al. 2019, references.bib key alsentzer-etal-2019-publicly.) Bio_ClinicalBERT's tokenizer also ships a huge ``model_max_length`` (capped to 512 by
 :func:`vdlm.loading.cap_max_length`), so without an explicit cap the ids of a long note reach the model and
 crash it. A discharge summary easily runs to thousands of tokens, and plain truncation keeps only the start:
 the sections at the end (assessment, plan, disposition) are silently lost.
@@ -35,7 +36,7 @@ def n_windows(n_tokens: int, max_length: int = 512, stride: int = 128, n_special
 
     Args:
         n_tokens: length of the text in tokens, special tokens excluded (≥ 0).
-        max_length: window length in tokens, special tokens included (512 for BERT-Base, facts.md §4).
+        max_length: window length in tokens, special tokens included (512 for BERT-Base: ``max_position_embeddings`` in config.json).
         stride: overlap between consecutive windows in tokens (HF's ``stride``), ``0 <= stride < max_length - n_special``.
         n_special: special tokens per window (2 for ``[CLS] … [SEP]``).
 
@@ -56,8 +57,8 @@ def n_windows(n_tokens: int, max_length: int = 512, stride: int = 128, n_special
 def check_length(model, max_length: int) -> None:
     """Raise ValueError when ``max_length`` exceeds what the model's position embeddings allow.
 
-    BERT: ``max_position_embeddings`` (512). RoBERTa/CodeBERT store 514 = 512 + 2 (padding offset,
-    facts.md §1.2), so their usable maximum is 512 as well.
+    BERT: ``max_position_embeddings`` (512). RoBERTa/CodeBERT store 514 = 512 + 2 (padding offset; config.json
+    of https://huggingface.co/microsoft/codebert-base), so their usable maximum is 512 as well.
     """
     cfg = getattr(model, "config", None)
     if cfg is None or not getattr(cfg, "max_position_embeddings", None):

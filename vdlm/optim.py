@@ -14,7 +14,7 @@ name       class                       source
 ``radam``  ``torch.optim.RAdam``       Liu et al. 2020, ICLR (Eighth ICLR, April 2020; arXiv:1908.03265, 2019)
                                        "On the Variance of the Adaptive Learning Rate and Beyond". The lecture
                                        deck writes "(2019) … Eighth ICLR": year and venue do not match
-                                       (facts.md §6 E4)
+                                       (references.bib key liu2020radam; docs/references.md)
 =========  ==========================  ==========================================================================
 
 Schedules (:func:`build_schedule`): ``linear`` = linear warm-up from 0 to the peak LR over

@@ -1,10 +1,13 @@
 """The model registry: the real checkpoints the lecture talks about, with their published facts.
 
-Facts come from the course fact sheet (``shared/facts.md`` §1.2, §2.2, §3.1): CodeBERT = RoBERTa-base
-architecture with the RoBERTa byte-level BPE vocabulary (50,265) [Feng et al., 2020]; BioBERT = BERT-Base
-cased, original cased WordPiece vocabulary (28,996) [Lee et al., 2020]; Bio+Clinical BERT = BioBERT v1.0
-continued on MIMIC-III, same vocabulary [Alsentzer et al., 2019]. All are 12-layer, 768-wide encoders;
-the maximum input is 512 tokens.
+Sources (keys of ``references.bib``): CodeBERT = RoBERTa-base architecture [feng-etal-2020-codebert] with
+the RoBERTa byte-level BPE vocabulary, 50,265 tokens in the released config.json [hf-microsoft-codebert-base,
+https://huggingface.co/microsoft/codebert-base]; BioBERT = BERT-Base cased with the original cased WordPiece
+vocabulary [lee2020biobert], 28,996 tokens in the released config.json [hf-dmis-biobert-v1-1,
+https://huggingface.co/dmis-lab/biobert-base-cased-v1.1]; Bio+Clinical BERT = BioBERT v1.0 continued on
+MIMIC-III, same vocabulary [alsentzer-etal-2019-publicly; hf-bio-clinicalbert,
+https://huggingface.co/emilyalsentzer/Bio_ClinicalBERT]. All are 12-layer, 768-wide encoders; the maximum
+input is 512 tokens [devlin-etal-2019-bert; feng-etal-2020-codebert].
 
 Revisions: ``revision=None`` means the hub's default branch; the commit actually loaded is read back from
 the downloaded files and written into every provenance line, so results stay traceable. Pin a commit by
@@ -72,8 +75,6 @@ class ModelSpec:
         """Revision to request from the hub: ``VDLM_REVISION_<SLUG>`` if set, else :attr:`revision`."""
         return os.environ.get(f"VDLM_REVISION_{self.env_slug}") or self.revision
 
-
-_FEATURES = "facts.md §1.2 (CodeBERT), §2.2 (BioBERT), §3.1 (Clinical BERT)"
 
 REGISTRY: dict[str, ModelSpec] = {
     s.model_id: s

@@ -60,9 +60,9 @@ class Recipe:
 
 RECIPES = {
     "general": Recipe("general", None, None, ""),
-    "code": Recipe("code", "general", "code", "Python 标准库的文档字符串与函数 (训练集文件)"),
+    "code": Recipe("code", "general", "code", "Python 标准库的文档字符串与函数（训练集文件）"),
     "bio": Recipe("bio", "general", "bio", "本课程编写的合成生物医学语料"),
-    "clinical": Recipe("clinical", "bio", "clinical", "本课程编写的合成临床记录 (无真实患者数据)"),
+    "clinical": Recipe("clinical", "bio", "clinical", "本课程编写的合成临床记录（无真实患者数据）"),
 }
 
 
@@ -171,16 +171,19 @@ def label_zh(spec: ModelSpec, name: str) -> str:
     """The Chinese warning shown with a stand-in's results."""
     recipe = RECIPES[name]
     real = (f"真实模型为 {spec.params_m}M 参数、12 层 768 维、"
-            f"{'区分大小写的 ' if spec.cased else ''}{spec.tokenizer} 词表 ({spec.vocab_size:,})")
-    base = "all-MiniLM-L6-v2 (约 22.7M 参数、6 层 384 维、不区分大小写的 WordPiece 词表 30,522)"
+            f"{'区分大小写的 ' if spec.cased else ''}{spec.tokenizer} 词表（{spec.vocab_size:,}）")
+    base = "all-MiniLM-L6-v2（约 22.7M 参数、6 层 384 维、不区分大小写的 WordPiece 词表 30,522）"
     if recipe.corpus is None:
         how = f"它就是通用领域的 {base}，未做领域继续预训练"
     else:
         steps = BUDGETS[profile()]["max_steps"]
         chain = "先在合成生物医学语料上、再在" if recipe.parent == "bio" else "在"
+        if recipe.corpus_zh[:1].isascii():
+            chain += " "  # 中文与西文之间留空格：“在 Python 标准库…”
         layers = BUDGETS[profile()]["train_layers"]
-        how = (f"它是 {base} 加一个新的 MLM 头，{chain}{recipe.corpus_zh}上继续做了 {steps} 步 MLM、只更新最上面 "
-               f"{layers} 层 (BioBERT 做法的缩微版)")
+        how = (f"它是 {base} 加一个新的 MLM 头，{chain}{recipe.corpus_zh}上继续做了 {steps} 步 MLM "
+               f"（仿照 BioBERT 的继续预训练，规模极小）；为了省算力只更新最上面 {layers} 层，"
+               "而 BioBERT 更新了全部参数、只是沿用原词表")
     return (f"离线替身，不是 {spec.model_id}。{how}；{real}。"
             "这些数字只用来演示方法，不能当作该模型的成绩引用。")
 

@@ -1,7 +1,7 @@
 """Clinical teaching data written for this course: SYNTHETIC notes, no real patient data.
 
 The notes imitate the style of de-identified English hospital notes (the kind of text in MIMIC-III that
-Bio+Clinical BERT read, facts.md §3.1) without copying any: every sentence is filled from templates in this
+Bio+Clinical BERT read: Alsentzer et al. 2019, references.bib key alsentzer-etal-2019-publicly) without copying any: every sentence is filled from templates in this
 file, with random ages, vital signs and lab values, de-identification placeholders such as ``[**2150-3-12**]``
 and the usual abbreviations (SOB, HTN, CHF, COPD, DM2, BID, PRN...; see :data:`ABBREVIATIONS`).
 
@@ -22,7 +22,8 @@ the way real inpatient notes grow, so they exceed 512 tokens and the DISPOSITION
 512-token encoder sees after truncation (see :mod:`vdlm.longdoc`).
 
 :func:`pretraining_corpus` is the unlabelled "MIMIC" of the clinical stand-in; it is drawn with its own seed,
-so the labelled test notes are not in it (Huang et al.'s ClinicalBERT warns about exactly that leakage, facts.md §3.2).
+so the labelled test notes are not in it (Huang et al.'s ClinicalBERT warns about exactly that leakage:
+https://github.com/kexinhuang12345/clinicalBERT/issues/9).
 """
 from __future__ import annotations
 
@@ -69,86 +70,184 @@ COMMON_MEDS = ["aspirin 81 mg PO daily", "atorvastatin 40 mg PO qHS", "lisinopri
                "metformin 500 mg PO BID", "omeprazole 20 mg PO daily", "acetaminophen 650 mg PO q6h PRN pain",
                "amlodipine 5 mg PO daily", "levothyroxine 50 mcg PO daily", "sertraline 50 mg PO daily",
                "tamsulosin 0.4 mg PO qHS"]
+#: Which shared comorbidity goes with which home medication (a note lists a drug only with its indication).
+COMMON_MED_FOR = {"metformin": "DM2", "levothyroxine": "hypothyroidism", "sertraline": "depression",
+                  "tamsulosin": "BPH", "omeprazole": "GERD", "atorvastatin": "HLD", "lisinopril": "HTN",
+                  "amlodipine": "HTN"}
 
-# department -> chief complaints, HPI details, department PMH, department meds, exam, labs, assessments, plans
-DEPT: dict[str, dict[str, list[str]]] = {
-    "cardiology": {
-        "cc": ["SOB and LE edema", "chest pain", "palpitations", "CP radiating to the left arm", "orthopnea",
-               "syncope", "SOB on exertion"],
-        "hpi": ["reports 3-pillow orthopnea and PND for the past week", "notes 10 lb weight gain and worsening LE edema",
-                "describes substernal pressure-like CP with exertion, relieved by rest",
-                "reports intermittent palpitations and lightheadedness", "ran out of furosemide 5 days ago",
-                "had an episode of syncope while standing, no prodrome", "denies fevers, cough or sputum",
-                "reports dietary indiscretion with high-salt meals"],
-        "pmh": ["CHF with EF 30%", "CAD s/p PCI to LAD", "AFib on apixaban", "HFpEF", "prior MI", "aortic stenosis"],
-        "meds": ["furosemide 40 mg PO BID", "metoprolol succinate 50 mg PO daily", "carvedilol 12.5 mg PO BID",
-                 "apixaban 5 mg PO BID", "nitroglycerin 0.4 mg SL PRN CP", "spironolactone 25 mg PO daily",
-                 "sacubitril-valsartan 24-26 mg PO BID"],
-        "exam": ["JVP elevated to 12 cm", "bibasilar crackles, 2+ pitting edema to the knees", "irregularly irregular rhythm",
-                 "S3 gallop present", "systolic murmur at the RUSB"],
-        "labs": ["BNP {bnp}", "troponin {trop}", "INR 1.{d}", "K 4.{d}"],
-        "ap": ["acute on chronic systolic CHF exacerbation", "NSTEMI", "AFib with RVR", "volume overload",
-               "unstable angina", "symptomatic bradycardia"],
-        "plan": ["diurese with IV furosemide, strict I/Os, daily weights", "continue heparin drip, cardiology consult for cath",
-                 "rate control with metoprolol, continue anticoagulation", "TTE to reassess EF",
-                 "telemetry monitoring, trend troponins"],
-    },
-    "pulmonology": {
-        "cc": ["SOB and cough", "productive cough", "wheezing", "hemoptysis", "SOB and fever", "hypoxia"],
-        "hpi": ["reports increased sputum production with green sputum", "uses albuterol inhaler every 2 hours without relief",
-                "notes fevers to 101 and pleuritic CP", "has a 40 pack-year smoking hx, still smoking",
-                "was recently treated with prednisone taper for COPD flare", "denies LE edema or orthopnea",
-                "reports night sweats and weight loss", "was exposed to a sick contact at home"],
-        "pmh": ["COPD on 2L home O2", "asthma", "OSA on CPAP", "pulmonary fibrosis", "prior PE", "bronchiectasis"],
-        "meds": ["albuterol MDI 2 puffs q4h PRN SOB", "tiotropium 18 mcg inhaled daily", "fluticasone-salmeterol 250/50 one puff BID",
-                 "prednisone 40 mg PO daily", "azithromycin 250 mg PO daily", "montelukast 10 mg PO qHS",
-                 "ipratropium nebs q6h PRN wheezing"],
-        "exam": ["diffuse expiratory wheezes", "decreased breath sounds at the right base", "prolonged expiratory phase",
-                 "accessory muscle use", "coarse rhonchi bilaterally"],
-        "labs": ["WBC {wbc}", "ABG 7.3{d}/5{d}/6{d}", "procalcitonin 0.{d}", "lactate 1.{d}"],
-        "ap": ["acute COPD exacerbation", "community-acquired pneumonia", "asthma exacerbation",
-               "acute hypoxic respiratory failure", "pleural effusion"],
-        "plan": ["nebs, steroids and azithromycin, wean O2 to goal SpO2 88-92%", "CXR and sputum culture, start ceftriaxone",
-                 "CT chest with contrast to r/o PE", "pulmonology consult, consider thoracentesis",
-                 "incentive spirometry, smoking cessation counseling"],
-    },
-    "endocrinology": {
-        "cc": ["hyperglycemia", "polyuria and polydipsia", "fatigue and weight loss", "hypoglycemia", "neck swelling",
-               "N/V and abdominal pain with high sugars"],
-        "hpi": ["reports fingersticks above 400 for 3 days", "ran out of insulin last week",
-                "notes polyuria, polydipsia and blurry vision", "had a glucose of 45 at home, found confused by family",
-                "reports heat intolerance, tremor and weight loss", "was recently started on a steroid taper",
-                "denies CP or SOB", "has a HbA1c of 11% from last month"],
-        "pmh": ["DM1 on insulin pump", "poorly controlled DM2", "Graves disease", "adrenal insufficiency",
-                "diabetic neuropathy", "prior DKA"],
-        "meds": ["insulin glargine 20 units SC qHS", "insulin lispro sliding scale TID with meals", "glipizide 5 mg PO BID",
-                 "methimazole 10 mg PO TID", "hydrocortisone 20 mg PO qAM", "empagliflozin 10 mg PO daily",
-                 "dextrose tabs PRN hypoglycemia"],
-        "exam": ["dry mucous membranes", "Kussmaul respirations", "fine tremor, lid lag", "diffusely enlarged non-tender thyroid",
-                 "decreased sensation in both feet"],
-        "labs": ["glucose {glu}", "anion gap 2{d}", "beta-hydroxybutyrate {d}.{d}", "TSH 0.0{d}", "HbA1c 1{d}%"],
-        "ap": ["DKA", "hyperosmolar hyperglycemic state", "hypoglycemia due to sulfonylurea", "thyrotoxicosis",
-               "uncontrolled DM2"],
-        "plan": ["insulin drip per DKA protocol, q1h fingersticks, replete K", "IV fluids, close the anion gap, transition to SC insulin",
-                 "diabetes education, endocrinology consult", "check free T4, start beta-blocker for symptoms",
-                 "hold glipizide, monitor glucose q4h"],
-    },
-    "gastroenterology": {
-        "cc": ["abdominal pain", "melena", "hematemesis", "N/V and diarrhea", "jaundice", "RUQ pain"],
-        "hpi": ["reports black tarry stools for 2 days", "had 2 episodes of coffee-ground emesis",
-                "notes RUQ pain after fatty meals", "reports heavy alcohol use, 6 drinks daily",
-                "takes ibuprofen daily for back pain", "notes yellowing of the eyes and dark urine",
-                "denies CP or SOB", "reports 8 loose stools daily for 4 days"],
-        "pmh": ["alcoholic cirrhosis", "PUD", "Crohn disease", "chronic pancreatitis", "hepatitis C", "esophageal varices"],
-        "meds": ["pantoprazole 40 mg IV BID", "lactulose 30 mL PO TID", "rifaximin 550 mg PO BID", "spironolactone 100 mg PO daily",
-                 "ondansetron 4 mg IV q8h PRN N/V", "octreotide drip", "mesalamine 1.2 g PO BID"],
-        "exam": ["epigastric tenderness", "scleral icterus", "shifting dullness, distended abdomen", "positive Murphy sign",
-                 "hyperactive bowel sounds"],
-        "labs": ["Hgb {hgb}", "lipase {lip}", "T bili {d}.{d}", "ALT {alt}", "INR 1.{d}"],
-        "ap": ["upper GI bleed", "acute pancreatitis", "decompensated cirrhosis", "acute cholecystitis", "Crohn flare"],
-        "plan": ["two large-bore IVs, transfuse for Hgb < 7, GI consult for EGD", "NPO, aggressive IV fluids, pain control",
-                 "RUQ ultrasound, surgery consult", "paracentesis to r/o SBP", "stool studies, r/o C. diff"],
-    },
+# department -> clinical scenarios. Every field of a note is drawn from ONE scenario, so the complaint, history,
+# medications, exam, labs, assessment and plan describe the same illness; ``exclude`` lists shared comorbidities
+# and home medications (first word) that would contradict it (e.g. DM2/metformin in a DM1 patient on an insulin
+# pump, levothyroxine in thyrotoxicosis, lisinopril with sacubitril-valsartan). ``hypoxic``/``febrile`` shape the
+# vital signs. Overlap between departments stays: shared comorbidities (HTN, DM2, HLD...), SOB in CHF and COPD.
+DEPT: dict[str, list[dict]] = {
+    "cardiology": [
+        dict(ap="acute on chronic systolic CHF exacerbation", cc=["SOB and LE edema", "orthopnea", "SOB on exertion"],
+             hpi=["reports 3-pillow orthopnea and PND for the past week", "notes 10 lb weight gain and worsening LE edema",
+                  "ran out of furosemide 5 days ago", "reports dietary indiscretion with high-salt meals"],
+             ed=["received furosemide 40 mg IV with good UOP", "CXR showed pulmonary vascular congestion"],
+             pmh=["CHF with EF 30%", "HTN"], meds=["furosemide 40 mg PO BID", "metoprolol succinate 50 mg PO daily",
+                                                   "spironolactone 25 mg PO daily", "sacubitril-valsartan 24-26 mg PO BID"],
+             exam=["JVP elevated to 12 cm", "bibasilar crackles, 2+ pitting edema to the knees", "S3 gallop present"],
+             labs=["BNP {bnp}", "troponin 0.0{d}", "Cr 1.{d}", "K 4.{d}"],
+             plan=["diurese with IV furosemide, strict I/Os, daily weights", "TTE to reassess EF",
+                   "low-sodium diet, fluid restriction 1.5 L"],
+             exclude={"lisinopril"}, hypoxic=True),
+        dict(ap="NSTEMI", cc=["chest pain", "CP radiating to the left arm"],
+             hpi=["describes substernal pressure-like CP with exertion, relieved by rest",
+                  "reports CP at rest for the past 2 hours", "denies fevers, cough or sputum"],
+             ed=["ECG showed ST depressions in V4-V6", "received aspirin 325 mg and SL nitroglycerin"],
+             pmh=["CAD s/p PCI to LAD", "HLD"], meds=["metoprolol tartrate 25 mg PO BID", "nitroglycerin 0.4 mg SL PRN CP",
+                                                      "clopidogrel 75 mg PO daily"],
+             exam=["regular rhythm, no murmurs", "diaphoretic, clear lungs"],
+             labs=["troponin {trop}", "LDL 1{d}{d}", "K 4.{d}"],
+             plan=["continue heparin drip, cardiology consult for cath", "telemetry monitoring, trend troponins",
+                   "high-intensity statin, continue aspirin and clopidogrel"]),
+        dict(ap="AFib with RVR", cc=["palpitations", "palpitations and SOB on exertion"],
+             hpi=["reports intermittent palpitations and lightheadedness", "missed 2 days of metoprolol",
+                  "denies CP or syncope"],
+             ed=["HR 140s in AFib, received diltiazem 10 mg IV", "ECG showed AFib with RVR, no ischemic changes"],
+             pmh=["AFib on apixaban", "HTN"], meds=["apixaban 5 mg PO BID", "metoprolol succinate 50 mg PO daily"],
+             exam=["irregularly irregular rhythm", "no JVD, clear lungs"],
+             labs=["TSH 1.{d}", "K 3.{d}", "Mg 1.{d}"],
+             plan=["rate control with metoprolol, continue anticoagulation", "replete K and Mg, telemetry",
+                   "TTE to assess LA size and EF"]),
+        dict(ap="symptomatic bradycardia", cc=["syncope", "lightheadedness and fatigue"],
+             hpi=["had an episode of syncope while standing, no prodrome", "reports fatigue and lightheadedness for 3 days",
+                  "metoprolol dose was recently increased"],
+             ed=["HR 38 in sinus bradycardia", "ECG showed sinus bradycardia with first-degree AV block"],
+             pmh=["prior MI", "HTN"], meds=["metoprolol succinate 100 mg PO daily"],
+             exam=["bradycardic, regular rhythm", "no focal neuro deficits"],
+             labs=["K 5.{d}", "TSH 2.{d}", "troponin 0.0{d}"],
+             plan=["hold metoprolol, telemetry monitoring", "EP consult for possible pacemaker",
+                   "atropine at bedside, transcutaneous pacing pads on"]),
+    ],
+    "pulmonology": [
+        dict(ap="acute COPD exacerbation", cc=["SOB and cough", "wheezing", "productive cough"],
+             hpi=["reports increased sputum production with green sputum", "uses albuterol inhaler every 2 hours without relief",
+                  "has a 40 pack-year smoking hx, still smoking", "denies LE edema or orthopnea"],
+             ed=["received duonebs x3 and methylprednisolone 125 mg IV", "CXR showed hyperinflation, no infiltrate"],
+             pmh=["COPD on 2L home O2", "HTN"], meds=["albuterol MDI 2 puffs q4h PRN SOB", "tiotropium 18 mcg inhaled daily",
+                                                      "fluticasone-salmeterol 250/50 one puff BID"],
+             exam=["diffuse expiratory wheezes", "prolonged expiratory phase", "accessory muscle use"],
+             labs=["ABG 7.3{d}/5{d}/6{d}", "WBC {wbc_n}", "eosinophils {d}%"],
+             plan=["nebs, steroids and azithromycin, wean O2 to goal SpO2 88-92%", "prednisone 40 mg daily for 5 days",
+                   "incentive spirometry, smoking cessation counseling"],
+             hypoxic=True),
+        dict(ap="community-acquired pneumonia", cc=["SOB and fever", "productive cough"],
+             hpi=["notes fevers to 101 and pleuritic CP", "was exposed to a sick contact at home",
+                  "reports rigors and rust-colored sputum"],
+             ed=["CXR showed a right lower lobe consolidation", "blood cultures drawn, received ceftriaxone"],
+             pmh=["asthma", "HTN"], meds=["albuterol MDI 2 puffs q4h PRN SOB", "montelukast 10 mg PO qHS"],
+             exam=["crackles at the right base", "decreased breath sounds at the right base"],
+             labs=["WBC {wbc}", "procalcitonin {pct}", "lactate 1.{d}"],
+             plan=["ceftriaxone and azithromycin, sputum culture", "supplemental O2, goal SpO2 > 92%",
+                   "incentive spirometry, ambulate"],
+             hypoxic=True, febrile=True),
+        dict(ap="asthma exacerbation", cc=["wheezing", "SOB and chest tightness"],
+             hpi=["has used albuterol 10 times today", "symptoms started after a viral URI",
+                  "denies fevers or sputum"],
+             ed=["received duonebs x3 and dexamethasone", "peak flow improved after nebs"],
+             pmh=["asthma", "allergic rhinitis"], meds=["albuterol MDI 2 puffs q4h PRN SOB", "montelukast 10 mg PO qHS",
+                                                         "fluticasone-salmeterol 250/50 one puff BID"],
+             exam=["diffuse expiratory wheezes", "speaks in full sentences, mild accessory muscle use"],
+             labs=["peak flow {pf} L/min", "WBC {wbc_n}"],
+             plan=["nebs q4h and prednisone 40 mg daily", "asthma action plan, inhaler technique teaching",
+                   "step up controller therapy"]),
+        dict(ap="acute PE", cc=["SOB", "pleuritic CP and SOB"],
+             hpi=["reports sudden-onset SOB this morning", "had a right knee replacement 2 weeks ago",
+                  "notes left calf swelling"],
+             ed=["CTA chest showed a right lower lobe segmental PE", "started on heparin drip"],
+             pmh=["osteoarthritis s/p right TKA 2 weeks ago", "obesity"],
+             meds=["oxycodone 5 mg PO q6h PRN pain", "enoxaparin 40 mg SC daily, stopped at discharge"],
+             exam=["tachycardic, clear lungs", "left calf tenderness and swelling"],
+             labs=["D-dimer {dd}", "troponin 0.0{d}", "BNP {bnp_n}"],
+             plan=["heparin drip, transition to apixaban", "LE dopplers, TTE to assess RV strain",
+                   "anticoagulation for at least 3 months"],
+             exclude={"obesity", "osteoarthritis"}, hypoxic=True),
+    ],
+    "endocrinology": [
+        dict(ap="DKA", cc=["hyperglycemia", "N/V and abdominal pain with high sugars", "polyuria and polydipsia"],
+             hpi=["reports fingersticks above 400 for 3 days", "ran out of insulin last week",
+                  "notes polyuria, polydipsia and blurry vision"],
+             ed=["anion gap acidosis, started on insulin drip", "received 2 L NS bolus"],
+             pmh=["DM1 on basal-bolus insulin", "prior DKA"], meds=["insulin glargine 20 units SC qHS",
+                                                                     "insulin lispro sliding scale TID with meals"],
+             exam=["dry mucous membranes", "Kussmaul respirations"],
+             labs=["glucose {glu}", "anion gap 2{d}", "beta-hydroxybutyrate {bhb}", "K 5.{d}"],
+             plan=["insulin drip per DKA protocol, q1h fingersticks, replete K",
+                   "IV fluids, close the anion gap, transition to SC insulin", "diabetes education, endocrinology consult"],
+             exclude={"DM2", "metformin"}),
+        dict(ap="hypoglycemia due to sulfonylurea", cc=["hypoglycemia", "confusion with low sugars"],
+             hpi=["had a glucose of 45 at home, found confused by family", "recently had poor PO intake with a viral illness",
+                  "takes glipizide, dose recently increased"],
+             ed=["received D50 with improvement in mental status", "started on D10 infusion"],
+             pmh=["DM2 on glipizide", "CKD stage 3"], meds=["glipizide 5 mg PO BID", "dextrose tabs PRN hypoglycemia"],
+             exam=["alert and oriented after dextrose", "diaphoretic"],
+             labs=["glucose {glu_low}", "Cr 1.{d}", "HbA1c {a1c_ok}%"],
+             plan=["hold glipizide, monitor glucose q1h", "D10 infusion, wean as tolerated",
+                   "diabetes education, switch to a lower-risk agent"]),
+        dict(ap="thyrotoxicosis", cc=["palpitations and weight loss", "neck swelling", "fatigue and weight loss"],
+             hpi=["reports heat intolerance, tremor and weight loss", "notes a 15 lb weight loss over 2 months",
+                  "denies CP or SOB"],
+             ed=["HR 120s in sinus tachycardia", "started on propranolol"],
+             pmh=["Graves disease", "anxiety"], meds=["methimazole 10 mg PO TID", "propranolol 20 mg PO q6h"],
+             exam=["fine tremor, lid lag", "diffusely enlarged non-tender thyroid"],
+             labs=["TSH < 0.01", "free T4 {ft4}", "T3 {t3}"],
+             plan=["continue propranolol for symptoms, trend free T4", "continue methimazole, check LFTs and CBC",
+                   "endocrinology consult, thyroid uptake scan as outpatient"],
+             exclude={"hypothyroidism", "levothyroxine"}),
+        dict(ap="uncontrolled DM2", cc=["hyperglycemia", "fatigue and polyuria"],
+             hpi=["has a HbA1c of 11% from last month", "reports fingersticks in the 300s",
+                  "stopped metformin because of GI upset"],
+             ed=["glucose 380, no anion gap", "received 10 units insulin lispro SC"],
+             pmh=["poorly controlled DM2", "diabetic neuropathy"], meds=["empagliflozin 10 mg PO daily",
+                                                                        "glipizide 5 mg PO BID"],
+             exam=["decreased sensation in both feet", "no acute distress"],
+             labs=["glucose {glu_mod}", "HbA1c {a1c}%", "anion gap 1{d}"],
+             plan=["start basal insulin, titrate to fasting glucose", "diabetes education, endocrinology consult",
+                   "resume metformin extended-release with meals"]),
+    ],
+    "gastroenterology": [
+        dict(ap="upper GI bleed", cc=["melena", "hematemesis"],
+             hpi=["reports black tarry stools for 2 days", "had 2 episodes of coffee-ground emesis",
+                  "takes ibuprofen daily for back pain"],
+             ed=["received 1 unit PRBC and pantoprazole 80 mg IV", "NG lavage showed coffee-ground material"],
+             pmh=["PUD", "osteoarthritis"], meds=["pantoprazole 40 mg IV BID", "ibuprofen 600 mg PO TID"],
+             exam=["epigastric tenderness", "melena on rectal exam"],
+             labs=["Hgb {hgb}", "BUN {bun}", "INR 1.{d}"],
+             plan=["two large-bore IVs, transfuse for Hgb < 7, GI consult for EGD", "IV PPI BID, hold NSAIDs",
+                   "NPO for EGD, serial Hgb q6h"],
+             exclude={"aspirin"}),
+        dict(ap="acute pancreatitis", cc=["abdominal pain", "epigastric pain radiating to the back"],
+             hpi=["reports heavy alcohol use, 6 drinks daily", "notes N/V and inability to tolerate PO",
+                  "pain started after a binge 2 days ago"],
+             ed=["received 2 L LR and IV morphine", "CT abdomen showed peripancreatic fat stranding"],
+             pmh=["alcohol use disorder", "chronic pancreatitis"], meds=["thiamine 100 mg PO daily", "folic acid 1 mg PO daily"],
+             exam=["epigastric tenderness", "hypoactive bowel sounds"],
+             labs=["lipase {lip}", "triglycerides 1{d}{d}", "ALT {alt_n}"],
+             plan=["NPO, aggressive IV fluids, pain control", "CIWA protocol, thiamine and folate",
+                   "advance diet as tolerated"]),
+        dict(ap="acute cholecystitis", cc=["RUQ pain", "RUQ pain and fever"],
+             hpi=["notes RUQ pain after fatty meals", "pain constant for 24 hours, with N/V",
+                  "reports subjective fevers"],
+             ed=["RUQ ultrasound showed gallbladder wall thickening and stones", "started on piperacillin-tazobactam"],
+             pmh=["obesity", "symptomatic cholelithiasis"], meds=["ondansetron 4 mg IV q8h PRN N/V"],
+             exam=["positive Murphy sign", "RUQ tenderness"],
+             labs=["WBC {wbc}", "T bili 1.{d}", "ALP 1{d}{d}"],
+             plan=["RUQ ultrasound, surgery consult", "IV antibiotics, NPO for cholecystectomy",
+                   "pain control and antiemetics"],
+             exclude={"obesity"}, febrile=True),
+        dict(ap="decompensated cirrhosis", cc=["jaundice", "abdominal distension"],
+             hpi=["notes yellowing of the eyes and dark urine", "reports increasing abdominal girth",
+                  "family notes confusion at night"],
+             ed=["diagnostic paracentesis performed", "received lactulose 30 mL"],
+             pmh=["alcoholic cirrhosis", "esophageal varices"], meds=["lactulose 30 mL PO TID", "rifaximin 550 mg PO BID",
+                                                                      "spironolactone 100 mg PO daily"],
+             exam=["scleral icterus", "shifting dullness, distended abdomen", "asterixis"],
+             labs=["T bili {d}.{d}", "INR 1.{d}", "ammonia {nh3}", "albumin 2.{d}"],
+             plan=["paracentesis to r/o SBP", "lactulose titrated to 3 BMs daily", "hepatology consult, MELD score"]),
+    ],
 }
 
 FOLLOW_UP_YES = [
@@ -165,8 +264,12 @@ FOLLOW_UP_NO = [
     "Symptoms resolved, no outpatient follow-up required.",
     "No clinic follow-up needed; resume usual care with PCP as before.",
 ]
-TESTS = ["stress test", "TTE", "PFTs", "CT chest", "colonoscopy", "thyroid ultrasound", "Holter monitor", "EGD"]
-FOLLOW_LABS = ["BMP", "CBC", "LFTs", "HbA1c", "TSH", "INR"]
+TESTS = {"cardiology": ["stress test", "TTE", "Holter monitor"], "pulmonology": ["PFTs", "CT chest"],
+         "endocrinology": ["thyroid ultrasound", "repeat HbA1c"], "gastroenterology": ["EGD", "colonoscopy", "RUQ ultrasound"]}
+FOLLOW_LABS = {"cardiology": ["BMP", "INR"], "pulmonology": ["CBC", "BMP"], "endocrinology": ["BMP", "TSH", "HbA1c"],
+               "gastroenterology": ["CBC", "LFTs", "INR"]}
+
+#: Progress-note phrases for long notes (any scenario).
 
 PROGRESS = [
     "Pt seen and examined at bedside.", "No acute events overnight.", "Tolerating PO diet.",
@@ -199,27 +302,38 @@ def _cap(s: str) -> str:
 
 
 def _lab(template: str, rng: random.Random) -> str:
+    r = rng.randint
     return template.format(
-        d=rng.randint(0, 9), bnp=rng.randint(400, 3200), trop=f"0.{rng.randint(1, 9)}{rng.randint(0, 9)}",
-        wbc=f"{rng.randint(11, 19)}.{rng.randint(0, 9)}", glu=rng.randint(320, 780), hgb=f"{rng.randint(6, 9)}.{rng.randint(0, 9)}",
-        lip=rng.randint(300, 2400), alt=rng.randint(60, 400))
+        d=r(0, 9), bnp=r(800, 3200), bnp_n=r(20, 90), trop=f"{r(1, 24) / 10:.1f}", wbc=f"{r(12, 19)}.{r(0, 9)}",
+        wbc_n=f"{r(6, 10)}.{r(0, 9)}", pct=f"{r(5, 40) / 10:.1f}", pf=r(150, 280), dd=r(900, 4000),
+        glu=r(320, 780), glu_low=r(28, 55), glu_mod=r(250, 400), bhb=f"{r(40, 90) / 10:.1f}",
+        a1c=f"{r(95, 140) / 10:.1f}", a1c_ok=f"{r(60, 75) / 10:.1f}", ft4=f"{r(35, 79) / 10:.1f}", t3=r(250, 600),
+        hgb=f"{r(6, 9)}.{r(0, 9)}", bun=r(35, 80), lip=r(600, 2400), alt_n=r(20, 60), nh3=r(60, 160))
 
 
-def _vitals(rng: random.Random) -> str:
-    return (f"T {rng.choice(['98.', '99.', '100.', '97.'])}{rng.randint(0, 9)} HR {rng.randint(60, 118)} "
-            f"BP {rng.randint(100, 168)}/{rng.randint(58, 96)} RR {rng.randint(14, 26)} SpO2 {rng.randint(88, 99)}% "
-            f"on {rng.choice(['RA', '2L NC', '4L NC', 'RA'])}")
+def _vitals(rng: random.Random, scenario: dict | None = None) -> str:
+    scenario = scenario or {}
+    temp = f"{rng.choice(['100.', '101.'])}{rng.randint(0, 9)}" if scenario.get("febrile") \
+        else f"{rng.choice(['97.', '98.', '98.', '99.'])}{rng.randint(0, 9)}"
+    o2 = (f"{rng.randint(88, 93)}% on {rng.choice(['2L NC', '4L NC'])}" if scenario.get("hypoxic")
+          else f"{rng.randint(95, 99)}% on RA")
+    return (f"T {temp} HR {rng.randint(60, 118)} BP {rng.randint(100, 168)}/{rng.randint(58, 96)} "
+            f"RR {rng.randint(14, 26)} SpO2 {o2}")
 
 
-def _progress_day(day: int, d: dict, rng: random.Random) -> str:
-    parts = [f"HD#{day}:", rng.choice(PROGRESS), f"VS: {_vitals(rng)}.", rng.choice(PROGRESS),
-             f"Labs: {_lab(rng.choice(d['labs']), rng)}, {_lab(rng.choice(d['labs']), rng)}.",
-             f"Exam: {rng.choice(d['exam'])}.", f"Plan: {rng.choice(d['plan'])}."]
+def _progress_day(day: int, sc: dict, rng: random.Random) -> str:
+    parts = [f"HD#{day}:", rng.choice(PROGRESS), f"VS: {_vitals(rng, sc)}.", rng.choice(PROGRESS),
+             f"Labs: {_lab(rng.choice(sc['labs']), rng)}, {_lab(rng.choice(sc['labs']), rng)}.",
+             f"Exam: {rng.choice(sc['exam'])}.", f"Plan: {rng.choice(sc['plan'])}."]
     return " ".join(parts)
 
 
 def make_note(rng: random.Random, department: int, follow_up: int, hospital_days: int = 0) -> Note:
     """One synthetic note for ``department`` (index) with the given ``follow_up`` flag.
+
+    The note follows one clinical scenario of the department (:data:`DEPT`), so its complaint, history,
+    medications, exam, labs, assessment and plan agree with each other; shared comorbidities and home
+    medications are added only where they do not contradict the scenario, each drug with its indication.
 
     Args:
         rng: random source (the note is a deterministic function of its state).
@@ -230,34 +344,42 @@ def make_note(rng: random.Random, department: int, follow_up: int, hospital_days
         :class:`Note`.
     """
     name = DEPARTMENTS[department]
-    d = DEPT[name]
+    sc = rng.choice(DEPT[name])
+    excluded = sc.get("exclude", set())
     age, sex = rng.randint(28, 91), rng.choice(["M", "F"])
-    pmh = rng.sample(d["pmh"], 2) + rng.sample(COMMON_PMH, rng.randint(1, 3))
+    common = [c for c in COMMON_PMH if c not in excluded and c not in sc["pmh"]
+              and not (c == "DM2" and any("DM" in p for p in sc["pmh"]))]
+    pmh = list(sc["pmh"]) + rng.sample(common, rng.randint(1, 3))
     rng.shuffle(pmh)
-    meds = rng.sample(d["meds"], rng.randint(2, 3)) + rng.sample(COMMON_MEDS, rng.randint(1, 3))
+    scenario_drugs = {m.split(" ")[0] for m in sc["meds"]}
+    home = [m for m in COMMON_MEDS if m.split(" ")[0] not in excluded and m.split(" ")[0] not in scenario_drugs
+            and (COMMON_MED_FOR.get(m.split(" ")[0]) in pmh or m.split(" ")[0] in ("aspirin", "acetaminophen"))]
+    home = rng.sample(home, min(len(home), rng.randint(1, 3)))
+    meds = list(sc["meds"]) + home
     rng.shuffle(meds)
-    other = DEPT[DEPARTMENTS[rng.choice([i for i in range(len(DEPARTMENTS)) if i != department])]]
-    cc = rng.choice(d["cc"])
+    cc = rng.choice(sc["cc"])
+    first, second = rng.sample(sc["hpi"], 2)
     hpi = (f"{age} y/o {sex} with hx of {', '.join(pmh[:3])} who presents with {cc}. "
-           f"Pt {rng.choice(d['hpi'])}. Also {rng.choice(d['hpi'])}. "
-           f"{rng.choice(['Of note,', 'Additionally,', 'In the ED,'])} {rng.choice(other['hpi'][-3:])}.")
+           f"Pt {first}. Also {second}. "
+           f"{rng.choice(['Of note,', 'In the ED,'])} {rng.choice(sc['ed'])}.")
     sections = [
         ("CHIEF COMPLAINT", f"{_cap(cc)} x {rng.randint(1, 10)} days."),
         ("HPI", hpi),
         ("PMH", ", ".join(pmh) + "."),
         ("MEDICATIONS", "; ".join(meds) + "."),
         ("ALLERGIES", rng.choice(["NKDA.", "NKDA.", "PCN (rash).", "sulfa (hives)."])),
-        ("PHYSICAL EXAM", f"VS: {_vitals(rng)}. {_cap(rng.choice(d['exam']))}."),
-        ("LABS", ", ".join(_lab(t, rng) for t in rng.sample(d["labs"], 2)) + "."),
+        ("PHYSICAL EXAM", f"VS: {_vitals(rng, sc)}. {_cap(rng.choice(sc['exam']))}."),
+        ("LABS", ", ".join(_lab(t, rng) for t in rng.sample(sc["labs"], 2)) + "."),
     ]
     if hospital_days:
-        course = [_progress_day(k, d, rng) for k in range(1, hospital_days + 1)]
+        course = [_progress_day(k, sc, rng) for k in range(1, hospital_days + 1)]
         sections.append(("HOSPITAL COURSE", "\n".join(course)))
-    sections.append(("ASSESSMENT AND PLAN", f"{age} y/o {sex} with {rng.choice(d['ap'])}. "
-                     f"{_cap(rng.choice(d['plan']))}. Continue home "
-                     f"{rng.choice(meds).split(' ')[0]}."))
+    plan = f"{age} y/o {sex} with {sc['ap']}. {_cap(rng.choice(sc['plan']))}."
+    if home:
+        plan += f" Continue home {rng.choice(home).split(' ')[0]}."
+    sections.append(("ASSESSMENT AND PLAN", plan))
     fu = rng.choice(FOLLOW_UP_YES if follow_up else FOLLOW_UP_NO).format(
-        dept=name, n=rng.randint(1, 6), lab=rng.choice(FOLLOW_LABS), test=rng.choice(TESTS))
+        dept=name, n=rng.randint(1, 6), lab=rng.choice(FOLLOW_LABS[name]), test=rng.choice(TESTS[name]))
     sections.append(("DISPOSITION", fu))
     header = f"Admission Date: [**2150-{rng.randint(1, 12)}-{rng.randint(1, 28)}**]\n\n"  # no service name: it is the label
     text = header + "\n\n".join(f"{h}: {b}" for h, b in sections)
@@ -265,7 +387,7 @@ def make_note(rng: random.Random, department: int, follow_up: int, hospital_days
 
 
 def note_dataset(n_train: int = 200, n_test: int = 80, seed: int = 0) -> tuple[list[Note], list[Note]]:
-    """Short labelled notes (no HOSPITAL COURSE; ~150–260 MiniLM WordPiece tokens each).
+    """Short labelled notes (no HOSPITAL COURSE; ~230–340 MiniLM WordPiece tokens each).
 
     Departments are balanced (round robin) and ``follow_up`` is a fair coin per note, independent of the rest.
 
@@ -281,7 +403,7 @@ def note_dataset(n_train: int = 200, n_test: int = 80, seed: int = 0) -> tuple[l
 def long_notes(n: int = 20, min_days: int = 6, max_days: int = 12, seed: int = 7) -> list[Note]:
     """Long labelled notes: a HOSPITAL COURSE of ``min_days``..``max_days`` daily entries before the plan.
 
-    With the defaults they run ~700–1,200 MiniLM WordPiece tokens, beyond the 512-token limit of BERT-style
+    With the defaults they run ~650–1,200 MiniLM WordPiece tokens, beyond the 512-token limit of BERT-style
     encoders, so the final DISPOSITION section (which decides ``follow_up``) is cut off by truncation.
 
     Returns:
@@ -296,7 +418,7 @@ def pretraining_corpus(n_notes: int = 400, seed: int = 12345) -> list[str]:
     """Unlabelled note sections for the clinical stand-in's domain-adaptive MLM (its "MIMIC-III").
 
     Each note is split into its sections (Alsentzer et al. also split MIMIC notes into sections before
-    pre-training, facts.md §3.1); a quarter of the notes are long (with a HOSPITAL COURSE). Drawn with its own
+    pre-training: alsentzer-etal-2019-publicly); a quarter of the notes are long (with a HOSPITAL COURSE). Drawn with its own
     seed: the labelled notes of :func:`note_dataset` / :func:`long_notes` are not in it.
 
     Returns:
