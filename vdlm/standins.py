@@ -181,7 +181,7 @@ def label_zh(spec: ModelSpec, name: str) -> str:
         if recipe.corpus_zh[:1].isascii():
             chain += " "  # 中文与西文之间留空格：“在 Python 标准库…”
         layers = BUDGETS[profile()]["train_layers"]
-        how = (f"它是 {base} 加一个新的 MLM 头，{chain}{recipe.corpus_zh}上继续做了 {steps} 步 MLM "
+        how = (f"它是 {base}加一个新的 MLM 头，{chain}{recipe.corpus_zh}上继续做了 {steps} 步 MLM"
                f"（仿照 BioBERT 的继续预训练，规模极小）；为了省算力只更新最上面 {layers} 层，"
                "而 BioBERT 更新了全部参数、只是沿用原词表")
     return (f"离线替身，不是 {spec.model_id}。{how}；{real}。"
