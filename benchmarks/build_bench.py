@@ -1,7 +1,15 @@
 #!/usr/bin/env python3
-"""Benchmark the site build: median wall time of a clean ``mkdocs build`` over N runs, and of a
-rebuild after touching one lecture page (``mkdocs build --dirty``, which rebuilds changed pages only,
-as ``mkdocs serve`` does on an edit). Prints seconds. Usage: python benchmarks/build_bench.py [-n 3]
+"""Benchmark the site build as contributors meet it. Prints seconds.
+
+1. **Clean build**: median wall time of ``mkdocs build`` into an empty folder over N runs (a new process
+   each time; the on-disk caches under ``.cache/`` are kept, as they are on a contributor's machine).
+2. **Edit loop under ``mkdocs serve``**: starts ``mkdocs serve`` on a free port in a scratch copy of the
+   project (so the real pages are never touched), waits for the first build, then N times appends a new
+   paragraph to one lecture page and polls that page's URL until the served HTML contains it: the time
+   from saving the file to the new HTML being served, which is when live reload refreshes the browser.
+   The scratch copy is deleted afterwards.
+
+Usage: python benchmarks/build_bench.py [-n 5] [--page docs/02-codebert.md] [--skip-clean]
 """
 
 from __future__ import annotations
@@ -9,46 +17,127 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# What a scratch copy of the project needs to serve (node_modules is linked, not copied).
+COPY = ["docs", "notebooks", "overrides", "outline", "references.bib", "mkdocs.yml", "coursesite"]
+ENV = dict(os.environ, NO_MKDOCS_2_WARNING="1")
 
 
-def run(cmd: list[str]) -> float:
+def run(cmd: list[str], cwd: Path) -> float:
+    """Wall seconds of one command; exits with its stderr when it fails."""
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True,
-                          env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=ENV)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         sys.exit(f"{' '.join(cmd)} failed:\n{proc.stderr[-3000:]}")
     return elapsed
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as r:
+            return r.read().decode("utf-8", "replace")
+    except (urllib.error.URLError, OSError):
+        return None
+
+
+def scratch_copy() -> Path:
+    """A copy of the project's sources in a temporary folder (node_modules and .cache linked)."""
+    tmp = Path(tempfile.mkdtemp(prefix="bench-project-"))
+    for name in COPY:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, tmp / name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif src.is_file():
+            shutil.copy2(src, tmp / name)
+    (tmp / "node_modules").symlink_to(ROOT / "node_modules")
+    return tmp
+
+
+def edit_loop(project: Path, page: str, n: int, timeout: float = 60.0) -> tuple[float, list[float]]:
+    """Seconds of the first ``mkdocs serve`` build, and of each save → new HTML served (``n`` edits)."""
+    port = free_port()
+    url_path = page.removeprefix("docs/").removesuffix(".md") + "/"
+    url = f"http://127.0.0.1:{port}/{url_path}"
+    log = open(project / "serve.log", "w")
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"], cwd=project,
+                            env=ENV, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        while fetch(url) is None:
+            if proc.poll() is not None or time.perf_counter() - start > timeout * 3:
+                sys.exit(f"mkdocs serve did not start:\n{(project / 'serve.log').read_text()[-3000:]}")
+            time.sleep(0.05)
+        first = time.perf_counter() - start
+        time.sleep(1.0)  # let the watcher settle
+        times = []
+        path = project / page
+        for i in range(n):
+            marker = f"bench-edit-{i}-{time.time_ns()}"
+            text = path.read_text(encoding="utf-8")
+            t0 = time.perf_counter()
+            path.write_text(text + f"\n\n{marker}\n", encoding="utf-8")
+            while True:
+                html = fetch(url)
+                if html and marker in html:
+                    break
+                if time.perf_counter() - t0 > timeout:
+                    sys.exit(f"edit {i}: the new text was not served within {timeout:.0f} s:\n"
+                             f"{(project / 'serve.log').read_text()[-3000:]}")
+                time.sleep(0.02)
+            times.append(time.perf_counter() - t0)
+            time.sleep(0.5)
+        return first, times
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def fmt(times: list[float]) -> str:
+    return f"median {statistics.median(times):6.2f} s  (runs: {', '.join(f'{t:.2f}' for t in times)})"
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("-n", type=int, default=3, help="runs per measurement (default 3)")
-    parser.add_argument("--page", default="docs/02-codebert.md", help="page touched before the rebuild")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-n", type=int, default=5, help="runs per measurement (default 5)")
+    parser.add_argument("--page", default="docs/02-codebert.md", help="page edited under mkdocs serve")
+    parser.add_argument("--skip-clean", action="store_true", help="measure only the edit loop")
     args = parser.parse_args()
-    out = Path(tempfile.mkdtemp(prefix="bench-site-"))
-    mkdocs = [sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(out)]
-    clean = []
-    for _ in range(args.n):
-        shutil.rmtree(out, ignore_errors=True)
-        clean.append(run(mkdocs))
-    page = ROOT / args.page
-    dirty = []
-    for _ in range(args.n):
-        os.utime(page)
-        dirty.append(run(mkdocs + ["--dirty"]))
-    shutil.rmtree(out, ignore_errors=True)
-    print(f"cores: {os.cpu_count()}")
-    print(f"clean build        median {statistics.median(clean):6.2f} s  (runs: {', '.join(f'{t:.2f}' for t in clean)})")
-    print(f"rebuild one page   median {statistics.median(dirty):6.2f} s  (runs: {', '.join(f'{t:.2f}' for t in dirty)}; touched {args.page})")
+    print(f"cores: {os.cpu_count()}  load average: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    project = scratch_copy()
+    try:
+        if not args.skip_clean:
+            out = project / "site-bench"
+            clean = []
+            for _ in range(args.n):
+                shutil.rmtree(out, ignore_errors=True)
+                clean.append(run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(out)], project))
+            print(f"clean build                     {fmt(clean)}")
+        first, edits = edit_loop(project, args.page, args.n)
+        print(f"mkdocs serve: first build       {first:6.2f} s")
+        print(f"mkdocs serve: edit -> new HTML  {fmt(edits)}; edited {args.page}")
+    finally:
+        shutil.rmtree(project, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -6,15 +6,18 @@ the whole of ``mkdocs serve``: the rooms' caches live across rebuilds.
 """
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 
 from . import assets
 from .citations.pages import CitationPages
 from .config import CourseConfig
 from .notebooks import pages as notebooks
+from .pagecache import RenderCache, jinja_bytecode_cache
 from .search.dictionary import write_user_dict
+from .search.entries import EntryCache
 from .slides.decks import Decks
 
 
@@ -27,6 +30,9 @@ class CoursePlugin(BasePlugin[CourseConfig]):
         self.command = "build"
         self.citations = CitationPages()
         self.decks = Decks()
+        self.renders = RenderCache()
+        self.search_entries = EntryCache()
+        self._search_signature = ""
 
     # -- paths ------------------------------------------------------------------------------------------
 
@@ -47,17 +53,27 @@ class CoursePlugin(BasePlugin[CourseConfig]):
     def on_config(self, config):
         root = self._root(config)
         docs = Path(config["docs_dir"])
-        out = write_user_dict(docs / self.config.glossary, self.config.search_terms, root / "build" / "jieba_user_dict.txt")
-        search = config["plugins"].get("material/search") or config["plugins"].get("search")
+        user_dict = root / "build" / "jieba_user_dict.txt"
+        write_user_dict(docs / self.config.glossary, self.config.search_terms, user_dict)
+        search = self._search_plugin(config)
         if search is not None:  # the path is resolved from the working directory: make it absolute
-            search.config["jieba_dict_user"] = str(root / "build" / "jieba_user_dict.txt")
-        del out
+            search.config["jieba_dict_user"] = str(user_dict)
+            self._search_signature = hashlib.sha256(user_dict.read_bytes() + repr(dict(search.config)).encode()).hexdigest()
         self.citations.check(docs, root / self.config.bibliography, root, self.config.citation_style,
                              notebooks=self._notebooks(config))
         self.decks.theme = self.config.slides.theme
         self.decks.overflow_factor = self.config.slides.overflow_factor
         self.decks.reset()
         return config
+
+    @staticmethod
+    def _search_plugin(config):
+        return config["plugins"].get("material/search") or config["plugins"].get("search")
+
+    def on_pre_build(self, config):
+        search = self._search_plugin(config)
+        if search is not None:  # its index exists now (made in its on_config)
+            self.search_entries.wrap(search, self._search_signature)
 
     @event_priority(100)  # before mkdocs-jupyter's on_files, which turns the mounted notebooks into pages
     def on_files(self, files, config):
@@ -75,11 +91,23 @@ class CoursePlugin(BasePlugin[CourseConfig]):
                 sources.append((page.file.src_uri, path.read_text(encoding="utf-8")))
         self.citations.number(sources, files)
         self.decks.read_meta(nav.pages, docs)
+        self.renders.begin(config, files)
         return nav
 
-    def on_page_markdown(self, markdown, page, config, files):
+    def on_env(self, env, config, files):
+        jinja_bytecode_cache(env, self._root(config) / self.config.cache_dir / "jinja")
+        return env
+
+    def _render_markdown(self, markdown, page, config, files):
         markdown = self.citations.render(markdown, page.file.src_uri, page.file.url)
         return self.decks.index_markdown(markdown, page)
+
+    @event_priority(-100)  # last: the Markdown is final, so it keys the cached HTML
+    def _cache_render(self, markdown, page, config, files):
+        self.renders.attach(page, markdown)
+        return markdown
+
+    on_page_markdown = CombinedEvent(_render_markdown, _cache_render)
 
     def on_page_content(self, html, page, config, files):
         if notebooks.is_notebook_page(page.file.src_uri, self.config.notebooks_dir):

@@ -30,6 +30,7 @@ one or more pages → deck sections with ids and links fixed for the deck's URL)
 from __future__ import annotations
 
 import copy
+import functools
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -411,25 +412,70 @@ def assemble_deck(pages: list[DeckPage], deck_url: str, *, prefix_ids: bool = Fa
       Images and other resources are rewritten relative to the deck.
     - ``keep_bibliographies=False`` drops the per-page "本页参考文献" slides; citation links
       (``#ref-key``) then go to ``bibliography_page``'s list when that page is in the deck.
+    Pure and memoised: the ids of each slide are collected once per slide HTML, and a page's sections are
+    rewritten once per (page slides, deck, map of the deck's ids); under ``mkdocs serve`` an edit to one page
+    re-does that page only, unless it changed the ids other pages link to.
     """
     deck_dir = deck_url
     page_urls = {_norm_page(p.url) for p in pages}
     prefixes = {_norm_page(p.url): (f"p{i}-" if prefix_ids else "") for i, p in enumerate(pages)}
-    kept: list[tuple[DeckPage, Slide, BeautifulSoup, BeautifulSoup]] = []
+    kept: list[tuple[DeckPage, list[Slide]]] = []
     ids_in_deck: dict[str, set[str]] = {u: set() for u in page_urls}
     first_slide: dict[str, str] = {}
     for p in pages:
         key = _norm_page(p.url)
-        for s in p.slides:
-            if s.kind == "bibliography" and not keep_bibliographies and s.anchor == BIBLIOGRAPHY_ID:
-                continue
-            body, notes = _soup(s.body_html), _soup(s.notes_html)
-            for tree in (body, notes):
-                ids_in_deck[key].update(t["id"] for t in tree.find_all(id=True))
+        slides = [s for s in p.slides
+                  if not (s.kind == "bibliography" and not keep_bibliographies and s.anchor == BIBLIOGRAPHY_ID)]
+        for s in slides:
+            ids_in_deck[key].update(_ids_of(s.body_html))
+            ids_in_deck[key].update(_ids_of(s.notes_html))
             ids_in_deck[key].add(s.slide_id)
             first_slide.setdefault(key, s.slide_id)
-            kept.append((p, s, body, notes))
+        kept.append((p, slides))
     bib_key = _norm_page(bibliography_page) if bibliography_page is not None else None
+    links = _DeckLinks(frozenset(page_urls), tuple(sorted(prefixes.items())),
+                       tuple(sorted((k, frozenset(v)) for k, v in ids_in_deck.items())),
+                       tuple(sorted(first_slide.items())), bib_key)
+    out: list[DeckSlide] = []
+    for p, slides in kept:
+        key = (p.url, p.minutes, deck_dir, links,
+               tuple((s.slide_id, s.kind, s.title, s.title_html, s.body_html, s.notes_html, s.anchor, s.part)
+                     for s in slides))
+        sections = _SECTIONS.get(key)
+        if sections is None:
+            if len(_SECTIONS) > 2048:
+                _SECTIONS.clear()
+            sections = _SECTIONS[key] = _page_sections(p, slides, deck_dir, links)
+        out.extend(copy.copy(d) for d in sections)
+    return out
+
+
+@dataclass(frozen=True)
+class _DeckLinks:
+    """What link rewriting needs to know about the whole deck (hashable: it keys the section cache)."""
+
+    page_urls: frozenset
+    prefixes: tuple
+    ids: tuple
+    first_slide: tuple
+    bib_key: str | None
+
+
+_SECTIONS: dict[tuple, list[DeckSlide]] = {}
+
+
+@functools.lru_cache(maxsize=4096)
+def _ids_of(html: str) -> frozenset[str]:
+    """The element ids in an HTML fragment."""
+    return frozenset(t["id"] for t in _soup(html).find_all(id=True)) if html else frozenset()
+
+
+def _page_sections(p: DeckPage, slides: list[Slide], deck_dir: str, links: _DeckLinks) -> list[DeckSlide]:
+    """One page's slides as deck sections: ids prefixed, links and resources rewritten for ``deck_dir``."""
+    prefixes = dict(links.prefixes)
+    ids_in_deck = dict(links.ids)
+    first_slide = dict(links.first_slide)
+    page_urls, bib_key = links.page_urls, links.bib_key
 
     def internal(page_key: str, frag: str) -> str | None:
         if page_key not in page_urls:
@@ -441,19 +487,19 @@ def assemble_deck(pages: list[DeckPage], deck_url: str, *, prefix_ids: bool = Fa
             return "#/" + pre + frag
         return None
 
+    key = _norm_page(p.url)
+    pre = prefixes[key]
+    parsed = [(s, _soup(s.body_html), _soup(s.notes_html)) for s in slides]
     # pacing: a heading's "本页约 N 分钟" is shared by all the parts it was cut into
-    planned: dict[tuple[str, str], float] = {}
-    parts: dict[tuple[str, str], int] = {}
-    for p, s, _, notes in kept:
-        key = (_norm_page(p.url), s.anchor)
-        parts[key] = parts.get(key, 0) + 1
+    planned: dict[str, float] = {}
+    parts: dict[str, int] = {}
+    for s, _, notes in parsed:
+        parts[s.anchor] = parts.get(s.anchor, 0) + 1
         if (m := notes_minutes(notes)) is not None:
-            planned.setdefault(key, m)
+            planned.setdefault(s.anchor, m)
 
     out: list[DeckSlide] = []
-    for p, s, body, notes in kept:
-        key = _norm_page(p.url)
-        pre = prefixes[key]
+    for s, body, notes in parsed:
         for tree in (body, notes):
             for t in tree.find_all(id=True):
                 t["id"] = pre + t["id"]
@@ -483,8 +529,7 @@ def assemble_deck(pages: list[DeckPage], deck_url: str, *, prefix_ids: bool = Fa
             id=pre + s.slide_id, kind=s.kind, title=s.title, title_html=s.title_html,
             body_html=str(body), notes_html=str(notes), source=page_section + ("#" + s.anchor if s.kind != "title" else ""),
             page_url=p.url, part=s.part, continued=s.part > 1, minutes=p.minutes if s.kind == "title" else None,
-            seconds=(round(planned[(key, s.anchor)] * 60 / parts[(key, s.anchor)])
-                     if (key, s.anchor) in planned else None),
+            seconds=(round(planned[s.anchor] * 60 / parts[s.anchor]) if s.anchor in planned else None),
         ))
     return out
 

@@ -56,7 +56,7 @@ class Decks:
     def __init__(self, theme: str = "white", overflow_factor: float = OVERFLOW_FACTOR) -> None:
         self.theme = theme
         self.overflow_factor = overflow_factor
-        self._cut_cache: dict[str, S.CutResult] = {}
+        self._cut_cache: dict[str, tuple[S.CutResult, list[str]]] = {}
         self._written: dict[str, str] = {}  # deck file -> sha256 of what was written there
         self._env = None
         self.reset()
@@ -90,12 +90,25 @@ class Decks:
             markdown, self.total = S.add_minutes_to_index(markdown, minutes)
         return markdown
 
-    def _cut(self, html: str) -> S.CutResult:
+    def _cut(self, html: str) -> tuple[S.CutResult, list[str]]:
+        """The page's slides and its build warnings (problems, probable overflows), once per HTML."""
         key = hashlib.sha256(html.encode("utf-8")).hexdigest()
-        result = self._cut_cache.get(key)
-        if result is None:
-            result = self._cut_cache[key] = S.cut_slides(html)
-        return result
+        hit = self._cut_cache.get(key)
+        if hit is None:
+            if len(self._cut_cache) > 256:
+                self._cut_cache.clear()
+            result = S.cut_slides(html)
+            warnings = [str(problem) for problem in result.problems]
+            for slide in result.slides:
+                if slide.kind == "bibliography":
+                    continue
+                height = S.estimate_height(slide)
+                if height > S.SLIDE_HEIGHT * self.overflow_factor:
+                    warnings.append(
+                        f"slide '{slide.title}' probably overflows {S.SLIDE_WIDTH}×{S.SLIDE_HEIGHT} "
+                        f"(estimated {height}px tall): move explanations into a page-only block or into the notes")
+            hit = self._cut_cache[key] = (result, warnings)
+        return hit
 
     def cut_page(self, html: str, page, config) -> str:
         """Cut a lecture page into slides, report problems, and put the 幻灯片 button on the page."""
@@ -103,18 +116,9 @@ class Decks:
         meta = self.meta.get(src) or page.meta or {}
         if not _lecture(meta):
             return html
-        result = self._cut(html)
-        for problem in result.problems:
-            log.warning(f"slides: {src}: {problem}")
-        for slide in result.slides:
-            if slide.kind == "bibliography":
-                continue
-            height = S.estimate_height(slide)
-            if height > S.SLIDE_HEIGHT * self.overflow_factor:
-                log.warning(
-                    f"slides: {src}: slide '{slide.title}' probably overflows {S.SLIDE_WIDTH}×{S.SLIDE_HEIGHT} "
-                    f"(estimated {height}px tall): move explanations into a page-only block or into the notes"
-                )
+        result, warnings = self._cut(html)
+        for warning in warnings:
+            log.warning(f"slides: {src}: {warning}")
         self.decks[src] = S.DeckPage(url=page.url, slides=result.slides, minutes=meta.get("minutes"),
                                      title=str(page.title or ""))
         if page.is_homepage:

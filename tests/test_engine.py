@@ -1,0 +1,141 @@
+"""The engine: one plugin, its caches across `mkdocs serve` rebuilds, and the same output as a clean build."""
+from __future__ import annotations
+
+import filecmp
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+COPY = ["docs", "notebooks", "overrides", "outline", "references.bib", "mkdocs.yml", "coursesite"]
+
+# Two rebuilds in one process, as `mkdocs serve` does them (the plugin instance and its caches are kept):
+# build, edit, build again into the same folder; prints the render cache's hits and misses of the last build.
+INCREMENTAL = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    site = sys.argv[1]
+    first = load_config("mkdocs.yml", site_dir=site)
+    first.plugins.on_startup(command="serve", dirty=False)
+    build(first)
+    page = Path("docs/02-codebert.md")
+    page.write_text(page.read_text(encoding="utf-8") + "\\n\\n## 新增一节\\n\\n新的一段 [@lee2020biobert]。\\n",
+                    encoding="utf-8")
+    bib = Path("references.bib")
+    bib.write_text(bib.read_text(encoding="utf-8").replace("BioBERT: a pre-trained", "BioBERT: A pre-trained", 1),
+                   encoding="utf-8")
+    second = load_config("mkdocs.yml", site_dir=site)
+    build(second)
+    plugin = second.plugins["course"]
+    print("renders", plugin.renders.hits, plugin.renders.misses)
+    third = load_config("mkdocs.yml", site_dir=site)
+    build(third)
+    plugin = third.plugins["course"]
+    print("renders", plugin.renders.hits, plugin.renders.misses)
+""")
+
+
+def _project(tmp: Path) -> Path:
+    for name in COPY:
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, tmp / name)
+    (tmp / "node_modules").symlink_to(ROOT / "node_modules")
+    return tmp
+
+
+def _differences(a: Path, b: Path) -> list[str]:
+    out = []
+    for path in sorted(p for p in a.rglob("*") if p.is_file() and p.suffix != ".gz"):
+        rel = path.relative_to(a)
+        other = b / rel
+        if not other.is_file():
+            out.append(f"{rel}: only in the incremental build")
+        elif not filecmp.cmp(path, other, shallow=False):
+            out.append(f"{rel}: differs")
+    out += [f"{p.relative_to(b)}: only in the clean build" for p in b.rglob("*")
+            if p.is_file() and p.suffix != ".gz" and not (a / p.relative_to(b)).exists()]
+    return out
+
+
+def test_rebuild_through_the_caches_equals_a_clean_build(tmp_path):
+    project = _project(tmp_path / "project")
+    (tmp_path / "inc.py").write_text(INCREMENTAL, encoding="utf-8")
+    run = subprocess.run([sys.executable, str(tmp_path / "inc.py"), str(tmp_path / "incremental")], cwd=project,
+                         env=ENV, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-4000:]
+    counts = [line.split()[1:] for line in run.stdout.splitlines() if line.startswith("renders")]
+    # after the edit of one page and of the .bib: the edited page and those citing the changed entry re-render,
+    # the rest come from the cache; with nothing changed, every Markdown page comes from the cache
+    hits, misses = map(int, counts[0])
+    assert misses >= 1 and hits >= 5, counts
+    hits, misses = map(int, counts[1])
+    assert misses == 0 and hits >= 14, counts
+    clean = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(tmp_path / "clean")], cwd=project,
+                           env=ENV, capture_output=True, text=True, timeout=600)
+    assert clean.returncode == 0, clean.stderr[-4000:]
+    assert "新的一段" in (tmp_path / "incremental" / "02-codebert" / "index.html").read_text(encoding="utf-8")
+    assert _differences(tmp_path / "incremental", tmp_path / "clean") == []
+
+
+def test_the_plugin_is_registered_and_its_config_validated(tmp_path):
+    """`course` resolves through the entry point, and a bad option fails the build naming it."""
+    from importlib.metadata import entry_points
+
+    (ep,) = [e for e in entry_points(group="mkdocs.plugins") if e.name == "course"]
+    assert ep.value == "coursesite.plugin:CoursePlugin"
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# t\n", encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text("site_name: t\nplugins:\n  - course:\n      citation_style: mla\n",
+                                         encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=tmp_path, env=ENV,
+                         capture_output=True, text=True)
+    assert run.returncode != 0
+    assert "citation_style" in run.stderr and "mla" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_site_tooling_and_demo_library_do_not_import_each_other():
+    import ast
+
+    def imports(folder: str) -> set[str]:
+        names = set()
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Import):
+                    names.update(a.name.split(".")[0] for a in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names.add(node.module.split(".")[0])
+        return names
+
+    assert "vdlm" not in imports("coursesite")
+    assert "coursesite" not in imports("vdlm") and "scripts" not in imports("vdlm")
+
+
+def test_pure_rooms_do_not_import_mkdocs():
+    """Parsing, checking, cutting and rendering stay portable (DESIGN §13): only the glue imports MkDocs."""
+    for module in ["citations/parse.py", "citations/render.py", "slides/cut.py", "search/dictionary.py",
+                   "checks/site.py"]:
+        text = (ROOT / "coursesite" / module).read_text(encoding="utf-8")
+        assert "import mkdocs" not in text and "from mkdocs" not in text, module
+
+
+def test_check_citations_without_the_site_packages_says_how_to_install(tmp_path):
+    """Run with a Python that has none of the site's packages: one line saying what to do, exit 2."""
+    python = shutil.which("python3") or sys.executable
+    run = subprocess.run([python, "-S", str(ROOT / "scripts" / "check_citations.py")], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert run.returncode == 2, (run.stdout, run.stderr)
+    assert "make install" in run.stderr and "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize("module", ["coursesite.plugin", "coursesite.pdf", "coursesite.offline"])
+def test_modules_import(module):
+    __import__(module)
