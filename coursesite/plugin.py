@@ -13,6 +13,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 
 from . import assets
 from .citations.pages import CitationPages
+from .citations.parse import notebook_markdown_cells
 from .config import CourseConfig
 from .notebooks import pages as notebooks
 from .pagecache import RenderCache, jinja_bytecode_cache
@@ -89,6 +90,9 @@ class CoursePlugin(BasePlugin[CourseConfig]):
             path = docs / page.file.src_uri
             if page.file.src_uri.endswith(".md") and path.is_file():
                 sources.append((page.file.src_uri, path.read_text(encoding="utf-8")))
+        for nb in self._notebooks(config):  # numbered after the pages, in file order (as in the nav)
+            cells = notebook_markdown_cells(nb)
+            sources.append((f"{self.config.notebooks_dir}/{nb.name}", "\n\n".join(text for _, text in cells)))
         self.citations.number(sources, files)
         self.decks.read_meta(nav.pages, docs)
         self.renders.begin(config, files)
@@ -111,6 +115,7 @@ class CoursePlugin(BasePlugin[CourseConfig]):
 
     def on_page_content(self, html, page, config, files):
         if notebooks.is_notebook_page(page.file.src_uri, self.config.notebooks_dir):
+            html = self.citations.render_html(html, page.file.src_uri)
             return notebooks.decorate(html, page, config, self.config.notebooks_dir, self.config.repo_branch)
         return self.decks.cut_page(html, page, config)
 

@@ -240,7 +240,8 @@ def test_mkdocs_serve_shows_errors_on_the_page_instead_of_stopping(tmp_path):
     plugin.on_config(config)  # logs the error, does not raise
     f = File("index.md", config["docs_dir"], config["site_dir"], config["use_directory_urls"])
     page = Page(None, f, config)
-    md = plugin.on_page_markdown((tmp_path / "docs" / "index.md").read_text(encoding="utf-8"), page, config, None)
+    md = config.plugins.on_page_markdown((tmp_path / "docs" / "index.md").read_text(encoding="utf-8"), page=page,
+                                         config=config, files=None)
     # the box comes after the H1, so the page keeps its title in the nav and the header
     assert md.startswith('# 标题\n\n!!! failure "引用检查：本页有 1 个错误"')
     assert "docs/index.md:3:6: unknown key 'nosuchkey2020'" in md
@@ -249,9 +250,61 @@ def test_mkdocs_serve_shows_errors_on_the_page_instead_of_stopping(tmp_path):
 
     # a renamed key cited 14 times: the box lists BOX_LIMIT of them and says how many more
     plugin.citations.errors = plugin.citations.errors * 14
-    md = plugin.on_page_markdown("# 标题\n\n正文。\n", page, config, None)
+    md = config.plugins.on_page_markdown("# 标题\n\n正文。\n", page=page, config=config, files=None)
     assert md.count("    - `docs/index.md") == citation_pages.BOX_LIMIT and "另有 4 个" in md
 
     plugin.on_startup(command="build", dirty=False)
     with pytest.raises(Exception, match="citation check failed"):
         plugin.on_config(load_config(str(cfg)))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Notebooks: the same [@key] syntax in Markdown cells, the same check, labels and a bibliography on the page
+# ---------------------------------------------------------------------------------------------------
+
+def _notebook(path: Path, cells: list[tuple[str, str]]) -> Path:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(src) if kind == "markdown" else nbformat.v4.new_code_cell(src)
+                for kind, src in cells]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(path))
+    return path
+
+
+NB_CELLS = [
+    ("markdown", "# 演示\n\n导语。"),
+    ("markdown", "第一行。\n见 [@lee2020biobert, 表 2] 与 [@nokey2020]。"),
+    ("code", "note = '[@feng-etal-2020-codebert] is a string, not a citation'\nprint(note)"),
+]
+
+
+def test_unknown_key_in_a_notebook_names_notebook_cell_and_line(tmp_path):
+    docs, bib = _project(tmp_path, "Text [@lee2020biobert].\n")
+    nb = _notebook(tmp_path / "notebooks" / "demo.ipynb", NB_CELLS)
+    problems, _, by_file = check_project(docs, bib, root=tmp_path, notebooks=[nb])
+    errors = [str(p) for p in problems if p.severity == "error"]
+    assert len(errors) == 1
+    assert errors[0].startswith("notebooks/demo.ipynb:cell 2, line 2:30: unknown key 'nokey2020'")
+    # the key in the code cell is not a citation: feng-etal-2020-codebert stays "never cited"
+    assert [c.keys for c in by_file["notebooks/demo.ipynb"]] == [["lee2020biobert"], ["nokey2020"]]
+    assert any("feng-etal-2020-codebert' is never cited" in str(p) for p in problems)
+
+
+def test_notebook_page_renders_citations_and_its_bibliography(tmp_path):
+    cfg = _mini_site(tmp_path, "# 首页\n\n正文 [@feng-etal-2020-codebert]。\n")
+    cells = [NB_CELLS[0], ("markdown", "见 [@lee2020biobert, 表 2]，`[@feng-etal-2020-codebert]` 是代码。"), NB_CELLS[2]]
+    _notebook(tmp_path / "notebooks" / "demo.ipynb", cells)
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace(
+        "plugins:\n", "plugins:\n  - mkdocs-jupyter:\n      include: ['notebooks/*.ipynb']\n      ignore: ['*.md']\n"),
+        encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(cfg), "-d", str(tmp_path / "site")],
+                         capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert run.returncode == 0, run.stderr
+    page = (tmp_path / "site" / "notebooks" / "demo" / "index.html").read_text(encoding="utf-8")
+    assert page.count('class="citation-link"') == 1
+    assert 'href="#ref-lee2020biobert" id="cite-lee2020biobert-1"' in page and "Lee &amp; Yoon, 2020, 表 2" in page
+    assert '<h2 id="page-bibliography" class="bibliography-heading">本页参考文献</h2>' in page
+    assert 'id="ref-lee2020biobert"' in page and 'id="ref-feng-etal-2020-codebert"' not in page
+    assert "[@feng-etal-2020-codebert]" in page  # inline code and the code cell keep their text

@@ -64,6 +64,7 @@ class CitationPages:
         self.files = None
         self._formatted_cache: dict[tuple[str, str], dict[str, str]] = {}
         self._labels: dict[tuple, str] = {}
+        self._html_cache: dict[str, str] = {}  # notebook pages: sha256 of HTML and citation state -> HTML
 
     # -- on_config -------------------------------------------------------------------------------------
 
@@ -137,14 +138,7 @@ class CitationPages:
                     if key not in keys and key in self.bibliography.entries:
                         keys.append(key)
             keys.sort(key=self._sort_key)
-            items = []
-            for key in keys:
-                back = " ".join(
-                    f'<a class="bib-backlink" href="#cite-{anchor(key)}-{i}" title="回到第 {i} 处引用">'
-                    f'↩{i if counts[key] > 1 else ""}</a>'
-                    for i in range(1, counts[key] + 1)
-                )
-                items.append(self._entry_html(key, f' <span class="bib-backlinks">{back}</span>'))
+            items = [self._entry_html(key, self._backlinks(key, counts[key])) for key in keys]
             if items:
                 listing = "\n".join(items)
                 out += (
@@ -154,6 +148,60 @@ class CitationPages:
         if full:  # last: the citation offsets above refer to the original text
             out = out.replace(MARKER, full)
         return self._with_error_box(out, src_uri)
+
+    def render_html(self, html_text: str, src_uri: str) -> str:
+        """Citations in the rendered HTML of a notebook page (mkdocs-jupyter converts the notebook itself, so
+        there is no Markdown step to hook): ``[@key]`` in the text of Markdown cells (not in code, and not
+        in code cells or outputs) becomes a linked label, and a "本页参考文献" list goes at the end.
+
+        Returns ``html_text`` unchanged when it cites nothing.
+        """
+        if self.bibliography is None or "[" not in html_text or "@" not in html_text:
+            return html_text
+        key = hashlib.sha256("\0".join([html_text, src_uri, self.style, repr(sorted(self.numbers.items())),
+                                         repr(sorted(self.formatted.items()))]).encode()).hexdigest()
+        if key not in self._html_cache:
+            if len(self._html_cache) > 64:
+                self._html_cache.clear()
+            self._html_cache[key] = self._render_html(html_text)
+        return self._html_cache[key]
+
+    def _render_html(self, html_text: str) -> str:
+        from bs4 import BeautifulSoup, NavigableString
+
+        soup = BeautifulSoup(html_text, "html.parser")
+        counts: dict[str, int] = defaultdict(int)
+        keys: list[str] = []
+        for cell in soup.select("div.jp-MarkdownCell"):
+            for node in list(cell.find_all(string=True)):
+                if not isinstance(node, NavigableString) or node.find_parent(["code", "pre", "script", "style"]):
+                    continue
+                text = str(node)
+                citations = [c for c in find_citations(text) if not c.problem]
+                if not citations:
+                    continue
+                out, pos = [], 0
+                for c in citations:
+                    out.append(html.escape(text[pos:c.start], quote=False))
+                    out.append(self._render_citation(c, counts))
+                    keys.extend(k for k in c.keys if k in self.bibliography.entries and k not in keys)
+                    pos = c.end
+                out.append(html.escape(text[pos:], quote=False))
+                node.replace_with(BeautifulSoup("".join(out), "html.parser"))
+        if not keys:
+            return html_text
+        keys.sort(key=self._sort_key)
+        items = "\n".join(self._entry_html(k, self._backlinks(k, counts[k])) for k in keys)
+        return (str(soup) + '\n<h2 class="bibliography-heading" id="page-bibliography">本页参考文献</h2>\n'
+                f'<ol class="bibliography">\n{items}\n</ol>\n')
+
+    @staticmethod
+    def _backlinks(key: str, count: int) -> str:
+        back = " ".join(
+            f'<a class="bib-backlink" href="#cite-{anchor(key)}-{i}" title="回到第 {i} 处引用">↩{i if count > 1 else ""}</a>'
+            for i in range(1, count + 1)
+        )
+        return f' <span class="bib-backlinks">{back}</span>'
 
     def _sort_key(self, key: str):
         return self.numbers.get(key, 0) if self.style == "gb7714" else _plain(self.formatted[key])

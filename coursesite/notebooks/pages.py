@@ -55,7 +55,8 @@ def fix_headings(html: str) -> tuple[str, list[dict]]:
     def repl(m: re.Match) -> str:
         level, attrs, inner = int(m.group(1)), m.group(2), m.group(3)
         name = _text(inner)
-        base = slug(name, "-") or "section"
+        kept = re.search(r'\sid="([^"]+)"', attrs) if "bibliography-heading" in attrs else None
+        base = kept.group(1) if kept else slug(name, "-") or "section"  # the page bibliography keeps its id
         uid = base
         while uid in used:
             used[base] += 1
