@@ -374,11 +374,101 @@ def _failed_block_message(block) -> str:
     ).rstrip()
 
 
+_ENTRY_HEAD_RE = re.compile(r"^[ \t]*@(?P<type>\w+)[ \t]*(?P<open>[{(])[ \t]*(?P<key>[^,\s]*)[ \t]*,", re.M)
+_FIELD_NAME_RE = re.compile(r"(?P<name>[A-Za-z_][\w:.+/-]*)\s*=")
+_BARE_VALUE_RE = re.compile(r"[^\s,#{}\"()=]+")
+
+
+def _missing_commas(text: str) -> list[tuple[str, str, int, int]]:
+    """Find the commas missing between two fields of an entry, which bibtexparser does not report.
+
+    Without the comma, bibtexparser takes the next field into the value of the previous one
+    (``doi = {10.1/x}\n  note = {…}`` becomes one doi), so the next field vanishes: silently when it was the
+    last one, as a "missing required field" when it was required. Each entry is scanned here field by field,
+    the way BibTeX reads it (a value is ``{…}`` with nested braces, ``"…"`` or a bare word, parts joined by
+    ``#``); a value followed by ``name =`` instead of a comma or the closing brace is a missing comma.
+    Returns ``(entry key, previous field, 1-based line where its value ends, offset where the comma goes)``;
+    an entry that does not scan (a syntax error bibtexparser reports itself) is left alone.
+    """
+    out = []
+    n = len(text)
+
+    def skip_ws(p: int) -> int:
+        while p < n and text[p].isspace():
+            p += 1
+        return p
+
+    def value_end(p: int) -> int | None:
+        """Offset just after the value starting at ``p`` (at its first non-blank character), or None."""
+        while True:
+            p = skip_ws(p)
+            if p >= n:
+                return None
+            if text[p] in "{\"":
+                depth, q = 0, p
+                quote = text[p] == '"'
+                if quote:
+                    q += 1
+                while q < n:
+                    ch = text[q]
+                    if ch == "{":
+                        depth += 1
+                    elif ch == "}":
+                        depth -= 1
+                        if not quote and depth == 0:
+                            break
+                        if depth < 0:
+                            return None
+                    elif ch == '"' and quote and depth == 0:
+                        break
+                    q += 1
+                if q >= n:
+                    return None
+                p = q + 1
+            else:
+                m = _BARE_VALUE_RE.match(text, p)
+                if not m:
+                    return None
+                p = m.end()
+            after = skip_ws(p)
+            if after < n and text[after] == "#":
+                p = after + 1
+                continue
+            return p
+
+    for head in _ENTRY_HEAD_RE.finditer(text):
+        if head.group("type").lower() in ("comment", "string", "preamble"):
+            continue
+        close = "}" if head.group("open") == "{" else ")"
+        p = head.end()
+        while True:
+            p = skip_ws(p)
+            if p >= n or text[p] == close:
+                break
+            field = _FIELD_NAME_RE.match(text, p)
+            if not field:
+                break
+            end = value_end(field.end())
+            if end is None:
+                break
+            p = skip_ws(end)
+            if p < n and text[p] == ",":
+                p += 1
+                continue
+            if p < n and text[p] == close:
+                break
+            if _FIELD_NAME_RE.match(text, p):
+                out.append((head.group("key"), field.group("name").lower(), text.count("\n", 0, end) + 1, end))
+                continue
+            break
+    return out
+
+
 def parse_bibliography(text: str, path: str = "references.bib") -> Bibliography:
     """Parse BibTeX ``text`` (named ``path`` in messages) with bibtexparser 2.x.
 
-    Returns a :class:`Bibliography` whose ``problems`` lists, as errors: blocks that do not parse,
-    duplicate keys (naming the line of the first definition), duplicate fields, and entries missing a
+    Returns a :class:`Bibliography` whose ``problems`` lists, as errors: blocks that do not parse, a comma
+    missing between two fields (at its line; the entry is read as if it were there), duplicate keys (naming the line of the first definition), duplicate fields, and entries missing a
     field that :data:`REQUIRED_FIELDS` requires for their type. Unknown entry types are warnings.
     Raises nothing for bad input; raises ``ImportError`` if bibtexparser 2.x is not installed.
     """
@@ -387,12 +477,23 @@ def parse_bibliography(text: str, path: str = "references.bib") -> Bibliography:
     logger = logging.getLogger("bibtexparser")
     old_level = logger.level
     logger.setLevel(logging.CRITICAL)  # bibtexparser logs failures itself; we report them below
+    # A missing comma between fields is reported at its line, and the entry is read as if it were there, so
+    # that the fields after it are neither lost nor reported missing.
+    commas = _missing_commas(text)
+    fixed = text
+    for *_, offset in reversed(commas):
+        fixed = fixed[:offset] + "," + fixed[offset:]
     try:
-        library = bibtexparser.parse_string(text)
+        library = bibtexparser.parse_string(fixed)
     finally:
         logger.setLevel(old_level)
 
     problems: list[Problem] = []
+    for key, field, line, offset in commas:
+        col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        problems.append(Problem(path, line, col, (
+            f"entry '{key}': missing comma after the field '{field}' (line {line}); "
+            "add a comma at the end of that line")))
     entries: dict[str, BibEntry] = {}
     for entry in library.entries:
         fields = {f.key.lower(): str(f.value) for f in entry.fields}
