@@ -11,7 +11,7 @@ PIP    := $(PY) -m pip
 TORCH  ?= torch==2.13.0
 PORT   ?= 8000
 
-.PHONY: serve build test check-citations notebooks bench pdf offline clean install install-demo install-test
+.PHONY: serve build test check check-citations notebooks bench pdf offline clean install install-demo install-test
 
 $(VENV)/.site-installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ serve: install
 ## build: build the site into site/ (fails on a broken citation)
 build: install
 	$(VENV)/bin/mkdocs build --strict
+
+## check: the contributor's quick check (no torch): citations, notebooks, captions, diagrams, links and anchors
+check: install
+	$(PY) scripts/check_citations.py --no-warnings
+	$(VENV)/bin/mkdocs build --strict -q -d build/check-site
 
 ## check-citations: check [@key] citations against references.bib
 check-citations: $(VENV)/.site-installed

@@ -15,6 +15,7 @@ Usage: python benchmarks/build_bench.py [-n 5] [--page docs/02-codebert.md] [--s
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import socket
@@ -70,21 +71,47 @@ def scratch_copy() -> Path:
     return tmp
 
 
-def edit_loop(project: Path, page: str, n: int, timeout: float = 60.0) -> tuple[float, list[float]]:
-    """Seconds of the first ``mkdocs serve`` build, and of each save → new HTML served (``n`` edits)."""
+@contextlib.contextmanager
+def served(project: Path, timeout: float = 180.0):
+    """Run ``mkdocs serve`` in ``project`` on a free port until the first build is served; yields
+    ``(base_url, seconds_to_first_page)``. Also used by the tests of the preview (tests/test_engine.py)."""
     port = free_port()
-    url_path = page.removeprefix("docs/").removesuffix(".md") + "/"
-    url = f"http://127.0.0.1:{port}/{url_path}"
+    base = f"http://127.0.0.1:{port}/"
     log = open(project / "serve.log", "w")
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"], cwd=project,
                             env=ENV, stdout=log, stderr=subprocess.STDOUT)
     try:
-        while fetch(url) is None:
-            if proc.poll() is not None or time.perf_counter() - start > timeout * 3:
-                sys.exit(f"mkdocs serve did not start:\n{(project / 'serve.log').read_text()[-3000:]}")
+        while fetch(base) is None:
+            if proc.poll() is not None or time.perf_counter() - start > timeout:
+                raise RuntimeError(f"mkdocs serve did not start:\n{(project / 'serve.log').read_text()[-3000:]}")
             time.sleep(0.05)
-        first = time.perf_counter() - start
+        yield base, time.perf_counter() - start
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def wait_for(url: str, text: str, timeout: float = 60.0) -> float:
+    """Poll ``url`` until its HTML contains ``text``; seconds waited. Raises TimeoutError."""
+    t0 = time.perf_counter()
+    while True:
+        html = fetch(url)
+        if html and text in html:
+            return time.perf_counter() - t0
+        if time.perf_counter() - t0 > timeout:
+            raise TimeoutError(f"{url} did not show {text!r} within {timeout:.0f} s")
+        time.sleep(0.02)
+
+
+def edit_loop(project: Path, page: str, n: int, timeout: float = 60.0) -> tuple[float, list[float]]:
+    """Seconds of the first ``mkdocs serve`` build, and of each save → new HTML served (``n`` edits)."""
+    url_path = page.removeprefix("docs/").removesuffix(".md") + "/"
+    with served(project) as (base, first):
         time.sleep(1.0)  # let the watcher settle
         times = []
         path = project / page
@@ -93,24 +120,10 @@ def edit_loop(project: Path, page: str, n: int, timeout: float = 60.0) -> tuple[
             text = path.read_text(encoding="utf-8")
             t0 = time.perf_counter()
             path.write_text(text + f"\n\n{marker}\n", encoding="utf-8")
-            while True:
-                html = fetch(url)
-                if html and marker in html:
-                    break
-                if time.perf_counter() - t0 > timeout:
-                    sys.exit(f"edit {i}: the new text was not served within {timeout:.0f} s:\n"
-                             f"{(project / 'serve.log').read_text()[-3000:]}")
-                time.sleep(0.02)
+            wait_for(base + url_path, marker, timeout)
             times.append(time.perf_counter() - t0)
             time.sleep(0.5)
         return first, times
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def fmt(times: list[float]) -> str:

@@ -7,12 +7,18 @@ the whole of ``mkdocs serve``: the rooms' caches live across rebuilds.
 from __future__ import annotations
 
 import hashlib
+import logging
+import re
 from pathlib import Path
 
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 
 from . import assets
-from .citations.pages import CitationPages
+from .checks.captions import check_captions
+from .checks.links import check_links
+from .checks.mermaid import check_mermaid
+from .citations.pages import CitationPages, error_box
 from .citations.parse import notebook_markdown_cells
 from .config import CourseConfig
 from .notebooks import pages as notebooks
@@ -20,6 +26,9 @@ from .pagecache import RenderCache, jinja_bytecode_cache
 from .search.dictionary import write_user_dict
 from .search.entries import EntryCache
 from .slides.decks import Decks
+
+
+log = logging.getLogger("mkdocs.plugins.course")
 
 
 class CoursePlugin(BasePlugin[CourseConfig]):
@@ -34,6 +43,18 @@ class CoursePlugin(BasePlugin[CourseConfig]):
         self.renders = RenderCache()
         self.search_entries = EntryCache()
         self._search_signature = ""
+        self._mermaid: tuple[str, list] = ("", [])
+        self._sources: dict[str, str] = {}
+
+    def _report(self, problems, what: str) -> list:
+        """Log ``problems`` (errors as errors, warnings as info: a build should not stop on a note); stop the
+        build on an error unless serving (then the pages show them). Returns the errors."""
+        errors = [p for p in problems if p.severity == "error"]
+        for p in problems:
+            (log.error if p.severity == "error" else log.info)(str(p))
+        if errors and self.command != "serve":
+            raise PluginError(f"{what} failed with {len(errors)} error(s) (see above); `make check` lists them all")
+        return errors
 
     # -- paths ------------------------------------------------------------------------------------------
 
@@ -79,7 +100,11 @@ class CoursePlugin(BasePlugin[CourseConfig]):
     @event_priority(100)  # before mkdocs-jupyter's on_files, which turns the mounted notebooks into pages
     def on_files(self, files, config):
         root = self._root(config)
-        notebooks.mount(files, config, root / self.config.notebooks_dir, self.config.notebooks_dir)
+        folder = root / self.config.notebooks_dir
+        problems, sources = notebooks.prepare(folder, root, root / self.config.cache_dir, self.config.notebooks_dir,
+                                              serve=self.command == "serve")
+        self._report(problems, "notebook check")
+        notebooks.mount(files, config, folder, self.config.notebooks_dir, sources)
         assets.add_vendor_files(files, config, root)
         return files
 
@@ -90,6 +115,12 @@ class CoursePlugin(BasePlugin[CourseConfig]):
             path = docs / page.file.src_uri
             if page.file.src_uri.endswith(".md") and path.is_file():
                 sources.append((page.file.src_uri, path.read_text(encoding="utf-8")))
+        prefix = Path(config["docs_dir"]).name + "/"
+        self._sources = {prefix + f.src_uri: Path(f.abs_src_path).read_text(encoding="utf-8")
+                         for f in files.documentation_pages() if f.src_uri.endswith(".md") and f.abs_src_path}
+        self.citations.other_errors = self._report(
+            check_captions(self._sources, self.config.figures, self.config.tables) + self._check_diagrams(config),
+            "caption and diagram check")
         for nb in self._notebooks(config):  # numbered after the pages, in file order (as in the nav)
             cells = notebook_markdown_cells(nb)
             sources.append((f"{self.config.notebooks_dir}/{nb.name}", "\n\n".join(text for _, text in cells)))
@@ -98,8 +129,30 @@ class CoursePlugin(BasePlugin[CourseConfig]):
         self.renders.begin(config, files)
         return nav
 
+    def _check_diagrams(self, config) -> list:
+        """Mermaid syntax of every diagram; re-run only when some diagram's text changed."""
+        fences = "\0".join(f"{path}\0{text}" for path, text in sorted(self._sources.items()) if "```mermaid" in text)
+        key = hashlib.sha256(fences.encode()).hexdigest()
+        if self._mermaid[0] != key:
+            self._mermaid = (key, check_mermaid(self._sources, self._root(config)))
+        return list(self._mermaid[1])
+
     def on_env(self, env, config, files):
         jinja_bytecode_cache(env, self._root(config) / self.config.cache_dir / "jinja")
+        # Every page is rendered now: check the links between pages against the ids MkDocs gave the headings.
+        prefix = Path(config["docs_dir"]).name + "/"
+        anchors = {}
+        for f in files.documentation_pages():
+            page = f.page
+            if page is None:
+                continue
+            ids = set(page.present_anchor_ids or ()) | set(_toc_ids(page.toc))
+            anchors[prefix + f.src_uri] = ids
+        errors = self._report(check_links(self._sources, anchors), "link check")
+        for problem in errors:  # serving: the box goes on the linking page, after its H1
+            f = files.get_file_from_path(problem.path[len(prefix):])
+            if f is not None and f.page is not None and f.page.content is not None:
+                f.page.content = _after_h1(f.page.content, _box_html([p for p in errors if p.path == problem.path]))
         return env
 
     def _render_markdown(self, markdown, page, config, files):
@@ -121,3 +174,22 @@ class CoursePlugin(BasePlugin[CourseConfig]):
 
     def on_post_build(self, config):
         self.decks.write(config, self._root(config))
+
+
+def _toc_ids(toc):
+    for item in toc or ():
+        yield item.id
+        yield from _toc_ids(item.children)
+
+
+def _box_html(problems) -> str:
+    import markdown
+
+    return '<div class="course-check-box">' + markdown.markdown(error_box(problems), extensions=["admonition"]) + "</div>"
+
+
+def _after_h1(content: str, box: str) -> str:
+    if 'class="course-check-box"' in content:
+        return content
+    m = re.search(r"</h1>", content)
+    return content[: m.end()] + box + content[m.end():] if m else box + content

@@ -243,7 +243,7 @@ def test_mkdocs_serve_shows_errors_on_the_page_instead_of_stopping(tmp_path):
     md = config.plugins.on_page_markdown((tmp_path / "docs" / "index.md").read_text(encoding="utf-8"), page=page,
                                          config=config, files=None)
     # the box comes after the H1, so the page keeps its title in the nav and the header
-    assert md.startswith('# 标题\n\n!!! failure "引用检查：本页有 1 个错误"')
+    assert md.startswith('# 标题\n\n!!! failure "检查：本页有 1 个错误"')
     assert "docs/index.md:3:6: unknown key 'nosuchkey2020'" in md
     assert '<mark class="citation-error"' in md and "@nosuchkey2020？" in md
     assert 'href="#ref-lee2020biobert"' in md  # the good citation still renders

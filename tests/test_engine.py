@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -139,3 +140,47 @@ def test_check_citations_without_the_site_packages_says_how_to_install(tmp_path)
 @pytest.mark.parametrize("module", ["coursesite.plugin", "coursesite.pdf", "coursesite.offline"])
 def test_modules_import(module):
     __import__(module)
+
+
+def test_preview_keeps_serving_through_contributors_mistakes_and_recovers(tmp_path):
+    """Under `mkdocs serve`: a notebook that is not JSON, an unknown citation key and a dead anchor each show a
+    red box on their page (the page keeps its title in the nav), every other page keeps serving, `notebooks/`
+    is watched, and fixing the file recovers the page."""
+    from benchmarks.build_bench import fetch, served, wait_for
+
+    project = _project(tmp_path / "project")
+    nb = project / "notebooks" / "02-biobert-ner.ipynb"
+    good_nb = nb.read_text(encoding="utf-8")
+    page = project / "docs" / "03-biobert.md"
+    good_page = page.read_text(encoding="utf-8")
+    with served(project) as (base, _):
+        nb.write_text(good_nb[:200], encoding="utf-8")  # a half-saved notebook
+        wait_for(base + "notebooks/02-biobert-ner/", "笔记本检查：这个笔记本无法显示", 90)
+        assert "not valid JSON" in fetch(base + "notebooks/02-biobert-ner/")
+        assert "CodeBERT" in fetch(base + "02-codebert/")
+        nb.write_text(good_nb, encoding="utf-8")
+        assert _gone(base + "notebooks/02-biobert-ner/", "笔记本检查", 90), "fixing the notebook did not recover it"
+        assert "下载 02-biobert-ner.ipynb" in fetch(base + "notebooks/02-biobert-ner/")
+
+        page.write_text(good_page + "\n\n错误的引用 [@nosuchkey2099]，[死链](02-codebert.md#不存在的锚点)。\n",
+                        encoding="utf-8")
+        wait_for(base + "03-biobert/", "nosuchkey2099", 90)
+        html = fetch(base + "03-biobert/")
+        assert "检查：本页有" in html and "unknown key 'nosuchkey2099'" in html
+        assert "不存在的锚点" in html and "has no heading with id" in html
+        title = good_page.split("\n# ", 1)[1].split("\n", 1)[0].strip()
+        assert f"<title>{title}" in html, "the error box must not change the page's title"
+        page.write_text(good_page, encoding="utf-8")
+        assert _gone(base + "03-biobert/", "检查：本页有", 90), "fixing the page did not remove its error box"
+
+
+def _gone(url: str, text: str, timeout: float) -> bool:
+    from benchmarks.build_bench import fetch
+
+    end = time.perf_counter() + timeout
+    while time.perf_counter() < end:
+        html = fetch(url)
+        if html and text not in html:
+            return True
+        time.sleep(0.1)
+    return False

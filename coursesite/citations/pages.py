@@ -59,6 +59,7 @@ class CitationPages:
         self.numbers: dict[str, int] = {}
         self.cited_in: dict[str, list[tuple[str, str]]] = defaultdict(list)
         self.errors: list[Problem] = []
+        self.other_errors: list[Problem] = []  # the other source checks' errors, shown in the same box
         self.docs_dir = Path("docs")
         self.root = Path.cwd()
         self.files = None
@@ -241,11 +242,13 @@ class CitationPages:
         return f'<li id="ref-{anchor(key)}" class="bib-entry">{number}{self.formatted[key]}{backlinks}</li>'
 
     def page_errors(self, src_uri: str) -> list[Problem]:
-        """The citation errors shown on page ``src_uri`` (its own and the .bib file's); empty unless serving."""
-        if not self.errors:
+        """The errors shown on page ``src_uri``: its own (citations, captions, diagrams) and the .bib file's;
+        empty unless serving (a build stops on them)."""
+        errors = self.errors + self.other_errors
+        if not errors:
             return []
         src = (self.docs_dir / src_uri).resolve()
-        return [e for e in self.errors
+        return [e for e in errors
                 if e.path.endswith(".bib") or (self.root / e.path).resolve() == src or e.path == src_uri]
 
     def _with_error_box(self, markdown: str, src_uri: str) -> str:
@@ -254,13 +257,7 @@ class CitationPages:
         mine = self.page_errors(src_uri)
         if not mine:
             return markdown
-        shown = mine[:BOX_LIMIT]
-        items = "\n".join(f"    - `{e}`" for e in shown)
-        if len(mine) > len(shown):
-            items += f"\n    - ……另有 {len(mine) - len(shown)} 个，见终端或 `python scripts/check_citations.py`"
-        box = (f'!!! failure "引用检查：本页有 {len(mine)} 个错误"\n\n'
-               f"    `mkdocs build` 会因此失败；改好后这里会自动消失。\n\n{items}\n\n")
-        return insert_after_title(markdown, box)
+        return insert_after_title(markdown, error_box(mine))
 
     def _full_bibliography(self, src_uri: str, page_url: str) -> str:
         keys = sorted(self.bibliography.entries, key=self._sort_key)
@@ -282,6 +279,17 @@ class CitationPages:
             where = f' <span class="bib-cited-in">引用于：{"、".join(links)}</span>' if links else ""
             items.append(self._entry_html(key, where))
         return '<ol class="bibliography bibliography-all">\n' + "\n".join(items) + "\n</ol>"
+
+
+def error_box(problems: list[Problem], limit: int = BOX_LIMIT) -> str:
+    """The Markdown of the red box that lists ``problems`` (at most ``limit``) at the top of a page under
+    ``mkdocs serve``, each as ``file:line:col: message`` exactly as the terminal shows it."""
+    shown = problems[:limit]
+    items = "\n".join(f"    - `{e}`" for e in shown)
+    if len(problems) > len(shown):
+        items += f"\n    - ……另有 {len(problems) - len(shown)} 个，见终端或 `make check`"
+    return (f'!!! failure "检查：本页有 {len(problems)} 个错误"\n\n'
+            f"    `mkdocs build` 会因此失败；改好后这里会自动消失。\n\n{items}\n\n")
 
 
 def insert_after_title(markdown: str, block: str) -> str:

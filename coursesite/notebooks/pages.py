@@ -98,14 +98,64 @@ def edit_url(repo_url: str | None, edit_uri: str | None, docs_dir: str, name: st
     return "/".join(part for part in (repo_url.rstrip("/"), base, folder, name) if part)
 
 
-def mount(files, config, folder: Path, uri_folder: str = NB_FOLDER) -> None:
+def mount(files, config, folder: Path, uri_folder: str = NB_FOLDER, sources: dict[str, Path] | None = None) -> None:
     """Add every ``folder/*.ipynb`` to ``files`` as documentation file ``<uri_folder>/NAME.ipynb`` (before
-    mkdocs-jupyter's ``on_files``, which then renders them as pages)."""
+    mkdocs-jupyter's ``on_files``, which then renders them as pages).
+
+    ``sources`` maps a notebook's name to another folder that holds ``<uri_folder>/NAME.ipynb`` to convert
+    instead of the file itself (a repaired copy, or under ``mkdocs serve`` a page explaining the error).
+    """
     present = {f.src_uri for f in files}
     for nb in sorted(folder.glob("*.ipynb")):
         uri = f"{uri_folder}/{nb.name}"
         if uri not in present:
-            files.append(File(uri, str(folder.parent), config["site_dir"], config["use_directory_urls"]))
+            src_dir = (sources or {}).get(nb.name, folder.parent)
+            files.append(File(uri, str(src_dir), config["site_dir"], config["use_directory_urls"]))
+
+
+def prepare(folder: Path, root: Path, cache: Path, uri_folder: str = NB_FOLDER, serve: bool = False):
+    """Check every notebook of ``folder`` before mkdocs-jupyter converts it.
+
+    - A notebook with widget metadata nbconvert cannot read (saved from Colab or with tqdm bars) is repaired
+      in a copy under ``cache`` (:func:`coursesite.checks.notebooks.sanitize_widgets`; the file itself is
+      not rewritten), and a warning says how to fix the file.
+    - A notebook that is not valid JSON or not nbformat 4 is an error. Under ``mkdocs serve`` its page shows
+      the error instead (a one-cell notebook written under ``cache``), so the preview keeps serving and
+      recovers when the file is fixed.
+
+    Returns ``(problems, sources)``: the problems, and for :func:`mount` the folder to convert each repaired
+    or replaced notebook from.
+    """
+    import json
+
+    from ..checks.notebooks import check_notebook, sanitize_widgets
+
+    problems, sources = [], {}
+    for nb in sorted(folder.glob("*.ipynb")):
+        found = check_notebook(nb, root)
+        problems.extend(found)
+        errors = [p for p in found if p.severity == "error"]
+        if errors and not serve:
+            continue
+        if errors:
+            items = "".join(f"<li><code>{htmlmod.escape(str(p))}</code></li>" for p in errors)
+            box = ('<div class="admonition failure"><p class="admonition-title">笔记本检查：这个笔记本无法显示</p>'
+                   f"<p><code>mkdocs build</code> 会因此失败；改好文件后这里会自动恢复。</p><ul>{items}</ul></div>")
+            data = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": f"# {nb.stem}\n\n{box}\n"}],
+                    "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+        elif any("widget" in p.message for p in found):
+            data = json.loads(nb.read_text(encoding="utf-8"))
+            sanitize_widgets(data)
+        else:
+            continue
+        out_dir = cache / "notebooks" / nb.stem
+        out = out_dir / uri_folder / nb.name
+        out.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(data, ensure_ascii=False, indent=1)
+        if not out.is_file() or out.read_text(encoding="utf-8") != text:
+            out.write_text(text, encoding="utf-8")
+        sources[nb.name] = out_dir
+    return problems, sources
 
 
 def is_notebook_page(src_uri: str, uri_folder: str = NB_FOLDER) -> bool:
