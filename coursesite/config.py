@@ -34,9 +34,10 @@ class CourseConfig(base.Config):
     glossary = c.Type(str, default="glossary.md")  # inside docs_dir
     search_terms = c.ListOfItems(c.Type(str), default=list(EXTRA_TERMS))
 
-    # Source checks: deck range of figure/table numbers (图1–图N, 表1–表N)
-    figures = c.Type(int, default=21)
-    tables = c.Type(int, default=21)
+    # Source checks: the deck's figure and table numbers (图1–图N, 表1–表N, each captioned once);
+    # 0 and 0: captions are not checked against a deck
+    figures = c.Type(int, default=0)
+    tables = c.Type(int, default=0)
 
     # Caches that survive a process (content-hash keyed), relative to mkdocs.yml
     cache_dir = c.Type(str, default=".cache/plugin/course")

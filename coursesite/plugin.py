@@ -119,7 +119,8 @@ class CoursePlugin(BasePlugin[CourseConfig]):
         self._sources = {prefix + f.src_uri: Path(f.abs_src_path).read_text(encoding="utf-8")
                          for f in files.documentation_pages() if f.src_uri.endswith(".md") and f.abs_src_path}
         self.citations.other_errors = self._report(
-            check_captions(self._sources, self.config.figures, self.config.tables) + self._check_diagrams(config),
+            (check_captions(self._sources, self.config.figures, self.config.tables)
+             if self.config.figures or self.config.tables else []) + self._check_diagrams(config),
             "caption and diagram check")
         for nb in self._notebooks(config):  # numbered after the pages, in file order (as in the nav)
             cells = notebook_markdown_cells(nb)
