@@ -72,4 +72,4 @@ pdf: install
 	$(PY) scripts/export_pdf.py $(PDF_ARGS)
 
 clean:
-	rm -rf site build .pytest_cache
+	rm -rf site build .pytest_cache .cache

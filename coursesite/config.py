@@ -39,5 +39,7 @@ class CourseConfig(base.Config):
     figures = c.Type(int, default=0)
     tables = c.Type(int, default=0)
 
-    # Caches that survive a process (content-hash keyed), relative to mkdocs.yml
+    # Caches that survive a process (content-hash keyed), relative to mkdocs.yml; disk_cache: false keeps
+    # them in memory only (each build then starts cold; `mkdocs serve` still reuses them across rebuilds)
     cache_dir = c.Type(str, default=".cache/plugin/course")
+    disk_cache = c.Type(bool, default=True)

@@ -22,9 +22,10 @@ from .citations.pages import CitationPages, error_box
 from .citations.parse import notebook_markdown_cells
 from .config import CourseConfig
 from .notebooks import pages as notebooks
-from .pagecache import RenderCache, jinja_bytecode_cache
+from .pagecache import DiskCache, RenderCache, jinja_bytecode_cache
 from .search.dictionary import write_user_dict
 from .search.entries import EntryCache
+from .search.query import DICT_NAME, clean_search_index, query_dictionary_js
 from .slides.decks import Decks
 
 
@@ -45,6 +46,7 @@ class CoursePlugin(BasePlugin[CourseConfig]):
         self._search_signature = ""
         self._mermaid: tuple[str, list] = ("", [])
         self._sources: dict[str, str] = {}
+        self._disk = DiskCache(None, "checks")
 
     def _report(self, problems, what: str) -> list:
         """Log ``problems`` (errors as errors, warnings as info: a build should not stop on a note); stop the
@@ -78,15 +80,33 @@ class CoursePlugin(BasePlugin[CourseConfig]):
         user_dict = root / "build" / "jieba_user_dict.txt"
         write_user_dict(docs / self.config.glossary, self.config.search_terms, user_dict)
         search = self._search_plugin(config)
-        if search is not None:  # the path is resolved from the working directory: make it absolute
-            search.config["jieba_dict_user"] = str(user_dict)
+        if search is not None:
+            # The search plugin would load jieba (1.5 s) at its on_config, even when every page's entries come
+            # from our cache: we load our dictionary ourselves, before the first page that needs segmenting.
+            search.config["jieba_dict_user"] = None
+            self._jieba_user_dict = user_dict
             self._search_signature = hashlib.sha256(user_dict.read_bytes() + repr(dict(search.config)).encode()).hexdigest()
+        cache = root / self.config.cache_dir if self.config.disk_cache else None
+        self.citations.disk = DiskCache(cache, "citations")
+        self.decks.disk = DiskCache(cache, "slides")
+        self.renders.disk = DiskCache(cache, "pages")
+        self.search_entries.disk = DiskCache(cache, "search")
+        self._disk = DiskCache(cache, "checks")
         self.citations.check(docs, root / self.config.bibliography, root, self.config.citation_style,
                              notebooks=self._notebooks(config))
         self.decks.theme = self.config.slides.theme
         self.decks.overflow_factor = self.config.slides.overflow_factor
         self.decks.reset()
         return config
+
+    def _load_jieba(self) -> None:
+        """jieba's dictionaries with the course's words (what Material's search does with ``jieba_dict_user``);
+        jieba keeps them for the process, so under ``mkdocs serve`` this runs once."""
+        import jieba
+
+        if getattr(self, "_jieba_loaded", None) != self._search_signature:
+            jieba.load_userdict(str(self._jieba_user_dict))
+            self._jieba_loaded = self._search_signature
 
     @staticmethod
     def _search_plugin(config):
@@ -95,7 +115,7 @@ class CoursePlugin(BasePlugin[CourseConfig]):
     def on_pre_build(self, config):
         search = self._search_plugin(config)
         if search is not None:  # its index exists now (made in its on_config)
-            self.search_entries.wrap(search, self._search_signature)
+            self.search_entries.wrap(search, self._search_signature, self._load_jieba)
 
     @event_priority(100)  # before mkdocs-jupyter's on_files, which turns the mounted notebooks into pages
     def on_files(self, files, config):
@@ -130,12 +150,28 @@ class CoursePlugin(BasePlugin[CourseConfig]):
         self.renders.begin(config, files)
         return nav
 
+    def _write_query_dictionary(self, user_dict: Path, out: Path) -> None:
+        """The browser's query dictionary (:mod:`coursesite.search.query`), made once per user dictionary."""
+        key = self._disk.key("query-dictionary", user_dict.read_text(encoding="utf-8"))
+        text = self._disk.get(key)
+        if text is None:
+            text = query_dictionary_js(user_dict)
+            self._disk.put(key, text)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if not out.is_file() or out.read_text(encoding="utf-8") != text:
+            out.write_text(text, encoding="utf-8")
+
     def _check_diagrams(self, config) -> list:
         """Mermaid syntax of every diagram; re-run only when some diagram's text changed."""
         fences = "\0".join(f"{path}\0{text}" for path, text in sorted(self._sources.items()) if "```mermaid" in text)
-        key = hashlib.sha256(fences.encode()).hexdigest()
+        key = self._disk.key("mermaid", fences)
         if self._mermaid[0] != key:
-            self._mermaid = (key, check_mermaid(self._sources, self._root(config)))
+            found = self._disk.get(key)
+            if found is None:
+                found = check_mermaid(self._sources, self._root(config))
+                if not any(p.severity == "warning" for p in found):  # "not checked" (no Node) is not kept
+                    self._disk.put(key, found)
+            self._mermaid = (key, found)
         return list(self._mermaid[1])
 
     def on_env(self, env, config, files):
@@ -174,6 +210,10 @@ class CoursePlugin(BasePlugin[CourseConfig]):
         return self.decks.cut_page(html, page, config)
 
     def on_post_build(self, config):
+        site = Path(config["site_dir"])
+        # after Material's search plugin wrote the index, before `offline` (priority -100) inlines it
+        clean_search_index(site)
+        self._write_query_dictionary(self._root(config) / "build" / "jieba_user_dict.txt", site / DICT_NAME)
         self.decks.write(config, self._root(config))
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
 
+from ..pagecache import DiskCache
 from .parse import Problem, check_project, find_citations
 from .render import format_entries, inline_label
 
@@ -66,6 +67,7 @@ class CitationPages:
         self._formatted_cache: dict[tuple[str, str], dict[str, str]] = {}
         self._labels: dict[tuple, str] = {}
         self._html_cache: dict[str, str] = {}  # notebook pages: sha256 of HTML and citation state -> HTML
+        self.disk = DiskCache(None, "citations")  # the plugin gives it a folder
 
     # -- on_config -------------------------------------------------------------------------------------
 
@@ -93,7 +95,12 @@ class CitationPages:
         bib_text = Path(bib_path).read_bytes() if Path(bib_path).is_file() else b""
         key = (hashlib.sha256(bib_text).hexdigest(), style)
         if key not in self._formatted_cache:
-            self._formatted_cache = {key: format_entries(bibliography.entries.values(), style)}
+            stored = self.disk.key("formatted", *key)
+            formatted = self.disk.get(stored)
+            if formatted is None:
+                formatted = format_entries(bibliography.entries.values(), style)
+                self.disk.put(stored, formatted)
+            self._formatted_cache = {key: formatted}
             self._labels.clear()
         self.formatted = self._formatted_cache[key]
         return problems
@@ -159,13 +166,16 @@ class CitationPages:
         """
         if self.bibliography is None or "[" not in html_text or "@" not in html_text:
             return html_text
-        key = hashlib.sha256("\0".join([html_text, src_uri, self.style, repr(sorted(self.numbers.items())),
-                                         repr(sorted(self.formatted.items()))]).encode()).hexdigest()
-        if key not in self._html_cache:
-            if len(self._html_cache) > 64:
-                self._html_cache.clear()
-            self._html_cache[key] = self._render_html(html_text)
-        return self._html_cache[key]
+        key = self.disk.key(html_text, src_uri, self.style, repr(sorted(self.numbers.items())),
+                            repr(sorted(self.formatted.items())))
+        hit = self._html_cache.get(key) or self.disk.get(key)
+        if hit is None:
+            hit = self._render_html(html_text)
+            self.disk.put(key, hit)
+        if len(self._html_cache) > 64:
+            self._html_cache.clear()
+        self._html_cache[key] = hit
+        return hit
 
     def _render_html(self, html_text: str) -> str:
         from bs4 import BeautifulSoup, NavigableString

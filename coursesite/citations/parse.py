@@ -61,6 +61,7 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
 KEY_CHARS = r"[A-Za-z0-9_:.#$%&+?<>~/\-]"
 _KEY_RE = re.compile(rf"[A-Za-z0-9_]{KEY_CHARS}*")
 _FENCE_RE = re.compile(r"^(?P<indent>[ \t>]*)(?P<fence>`{3,}|~{3,})")
+_SPECIAL_RE = re.compile(r"<!--|`")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -180,24 +181,33 @@ def _masked_regions(text: str) -> list[tuple[int, int]]:
             continue
         i += 1
 
-    def inside(p: int) -> bool:
-        return any(a <= p < b for a, b in regions)
-
-    # Inline code spans and HTML comments, outside the block regions found so far.
+    # Inline code spans and HTML comments, outside the block regions found so far. Jumps from one "`" or
+    # "<!--" to the next (a page is scanned in one pass, not character by character).
+    regions.sort()
     extra: list[tuple[int, int]] = []
-    p = 0
     n = len(text)
+    p = 0
+    r = 0  # the first block region that ends after p
     while p < n:
-        if inside(p):
-            p = next(b for a, b in regions if a <= p < b)
+        while r < len(regions) and regions[r][1] <= p:
+            r += 1
+        if r < len(regions) and regions[r][0] <= p:
+            p = regions[r][1]
             continue
+        m = _SPECIAL_RE.search(text, p)
+        if not m:
+            break
+        if r < len(regions) and regions[r][0] <= m.start():
+            p = regions[r][1]
+            continue
+        p = m.start()
         if text.startswith("<!--", p):
             end = text.find("-->", p + 4)
             end = n if end < 0 else end + 3
             extra.append((p, end))
             p = end
             continue
-        if text[p] == "`" and (p == 0 or text[p - 1] != "\\"):
+        if p == 0 or text[p - 1] != "\\":
             q = p
             while q < n and text[q] == "`":
                 q += 1

@@ -402,7 +402,8 @@ def _norm_page(path: str) -> str:
 
 
 def assemble_deck(pages: list[DeckPage], deck_url: str, *, prefix_ids: bool = False,
-                  keep_bibliographies: bool = True, bibliography_page: str | None = None) -> list[DeckSlide]:
+                  keep_bibliographies: bool = True, bibliography_page: str | None = None,
+                  store=None) -> list[DeckSlide]:
     """Turn the slides of one or more pages into the sections of one deck at ``deck_url``.
 
     - Element ids stay unique: with ``prefix_ids`` every id of page *i* gets the prefix ``p<i>-``
@@ -414,7 +415,9 @@ def assemble_deck(pages: list[DeckPage], deck_url: str, *, prefix_ids: bool = Fa
       (``#ref-key``) then go to ``bibliography_page``'s list when that page is in the deck.
     Pure and memoised: the ids of each slide are collected once per slide HTML, and a page's sections are
     rewritten once per (page slides, deck, map of the deck's ids); under ``mkdocs serve`` an edit to one page
-    re-does that page only, unless it changed the ids other pages link to.
+    re-does that page only, unless it changed the ids other pages link to. ``store`` (an object with
+    ``key(*strings)``, ``get(key)`` and ``put(key, value)``, e.g. :class:`coursesite.pagecache.DiskCache`)
+    keeps the sections across processes too.
     """
     deck_dir = deck_url
     page_urls = {_norm_page(p.url) for p in pages}
@@ -442,10 +445,16 @@ def assemble_deck(pages: list[DeckPage], deck_url: str, *, prefix_ids: bool = Fa
                tuple((s.slide_id, s.kind, s.title, s.title_html, s.body_html, s.notes_html, s.anchor, s.part)
                      for s in slides))
         sections = _SECTIONS.get(key)
+        stored = store.key(_stable(key)) if store is not None and sections is None else None
+        if sections is None and stored is not None:
+            sections = store.get(stored)
         if sections is None:
-            if len(_SECTIONS) > 2048:
-                _SECTIONS.clear()
-            sections = _SECTIONS[key] = _page_sections(p, slides, deck_dir, links)
+            sections = _page_sections(p, slides, deck_dir, links)
+            if stored is not None:
+                store.put(stored, sections)
+        if len(_SECTIONS) > 2048:
+            _SECTIONS.clear()
+        _SECTIONS[key] = sections
         out.extend(copy.copy(d) for d in sections)
     return out
 
@@ -462,6 +471,17 @@ class _DeckLinks:
 
 
 _SECTIONS: dict[tuple, list[DeckSlide]] = {}
+
+
+def _stable(value) -> str:
+    """A text form of a section-cache key that is the same in every process (sets sorted)."""
+    if isinstance(value, (set, frozenset)):
+        return "{" + ",".join(sorted(_stable(v) for v in value)) + "}"
+    if isinstance(value, tuple):
+        return "(" + ",".join(_stable(v) for v in value) + ")"
+    if isinstance(value, _DeckLinks):
+        return _stable((value.page_urls, value.prefixes, value.ids, value.first_slide, value.bib_key))
+    return repr(value)
 
 
 @functools.lru_cache(maxsize=4096)

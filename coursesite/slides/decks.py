@@ -28,6 +28,7 @@ import jinja2
 from markupsafe import Markup
 from mkdocs.utils.meta import get_data
 
+from ..pagecache import DiskCache
 from . import cut as S
 
 log = logging.getLogger("mkdocs.plugins.course.slides")
@@ -57,6 +58,7 @@ class Decks:
         self.theme = theme
         self.overflow_factor = overflow_factor
         self._cut_cache: dict[str, tuple[S.CutResult, list[str]]] = {}
+        self.disk = DiskCache(None, "slides")  # the plugin gives it a folder
         self._written: dict[str, str] = {}  # deck file -> sha256 of what was written there
         self._env = None
         self.reset()
@@ -92,8 +94,8 @@ class Decks:
 
     def _cut(self, html: str) -> tuple[S.CutResult, list[str]]:
         """The page's slides and its build warnings (problems, probable overflows), once per HTML."""
-        key = hashlib.sha256(html.encode("utf-8")).hexdigest()
-        hit = self._cut_cache.get(key)
+        key = self.disk.key(html, repr(self.overflow_factor))
+        hit = self._cut_cache.get(key) or self.disk.get(key)
         if hit is None:
             if len(self._cut_cache) > 256:
                 self._cut_cache.clear()
@@ -107,7 +109,9 @@ class Decks:
                     warnings.append(
                         f"slide '{slide.title}' probably overflows {S.SLIDE_WIDTH}×{S.SLIDE_HEIGHT} "
                         f"(estimated {height}px tall): move explanations into a page-only block or into the notes")
-            hit = self._cut_cache[key] = (result, warnings)
+            hit = (result, warnings)
+            self.disk.put(key, hit)
+        self._cut_cache[key] = hit
         return hit
 
     def cut_page(self, html: str, page, config) -> str:
@@ -170,7 +174,7 @@ class Decks:
             if src == self.home:
                 continue
             url = S.deck_url_for(deck.url)
-            write(url, deck.title, S.assemble_deck([deck], url), deck.minutes, None)
+            write(url, deck.title, S.assemble_deck([deck], url, store=self.disk), deck.minutes, None)
 
         if ordered:
             home = decks.get(self.home) if self.home else None
@@ -178,7 +182,8 @@ class Decks:
             bib_page = next((d.url for d in pages for s in d.slides if "bibliography-all" in s.body_html), None)
             url = S.deck_url_for(home.url if home else "")
             total = sum(float(d.minutes or 0) for d in pages)
-            slides = S.assemble_deck(pages, url, prefix_ids=True, keep_bibliographies=False, bibliography_page=bib_page)
+            slides = S.assemble_deck(pages, url, prefix_ids=True, keep_bibliographies=False, bibliography_page=bib_page,
+                                     store=self.disk)
             title = home.title if home else config.get("site_name", "")
             write(url, title, slides, total, total)
 
