@@ -189,3 +189,64 @@ def _gone(url: str, text: str, timeout: float) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+def _mini(tmp_path: Path, pages: dict[str, str], notebooks: dict[str, dict] | None = None,
+          extra: str = "") -> Path:
+    """A small project with the course plugin (and mkdocs-jupyter when there are notebooks)."""
+    import json
+
+    (tmp_path / "docs").mkdir()
+    for name, text in pages.items():
+        (tmp_path / "docs" / name).write_text(text, encoding="utf-8")
+    (tmp_path / "refs.bib").write_text("", encoding="utf-8")
+    (tmp_path / "node_modules").symlink_to(ROOT / "node_modules")
+    plugins = "plugins:\n"
+    if notebooks:
+        (tmp_path / "notebooks").mkdir()
+        for name, nb in notebooks.items():
+            (tmp_path / "notebooks" / name).write_text(json.dumps(nb, indent=1), encoding="utf-8")
+        plugins += "  - mkdocs-jupyter:\n      include: ['notebooks/*.ipynb']\n      ignore: ['*.md']\n"
+    plugins += f"  - course:\n      bibliography: refs.bib\n{extra}"
+    (tmp_path / "mkdocs.yml").write_text("site_name: t\nmarkdown_extensions:\n  - pymdownx.blocks.caption\n"
+                                         "  - pymdownx.superfences\n" + plugins, encoding="utf-8")
+    return tmp_path
+
+
+def _build(project: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(project / "site")], cwd=project,
+                          env=ENV, capture_output=True, text=True, timeout=300)
+
+
+def test_a_notebook_saved_from_colab_builds_with_the_widgets_text_and_is_not_rewritten(tmp_path):
+    from tests.test_source_checks import WIDGET_NB
+
+    project = _mini(tmp_path, {"index.md": "# 首页\n"}, {"colab.ipynb": WIDGET_NB})
+    before = (project / "notebooks" / "colab.ipynb").read_bytes()
+    run = _build(project)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "KeyError" not in run.stderr and "Traceback" not in run.stderr
+    page = (project / "site" / "notebooks" / "colab" / "index.html").read_text(encoding="utf-8")
+    text = next(o["data"]["text/plain"] for c in WIDGET_NB["cells"] for o in c.get("outputs", [])
+                if "text/plain" in o.get("data", {}))
+    assert (text if isinstance(text, str) else "".join(text)).strip()[:10] in page
+    assert "unpkg.com" not in page  # no widget manager from a CDN
+    assert (project / "notebooks" / "colab.ipynb").read_bytes() == before
+
+
+@pytest.mark.parametrize("body, message", [
+    ("```mermaid\nflowchart LR\n  A --> B\n  B -> C\n```\n\n/// caption\n图1：坏图\n///\n",
+     "docs/index.md:3:1: the mermaid diagram '图1：坏图' does not parse"),
+    ("图见下。\n\n/// caption\n图99：多出来的一张图\n///\n",
+     "docs/index.md:6:1: caption '图99：多出来的一张图': 图99 is not in the deck"),
+    ("[链接](other.md#不存在的锚点)\n", "docs/index.md:3:1: link to 'other.md#不存在的锚点'"),
+    ("[链接](nopage.md)\n", "docs/index.md:3:1: link to 'nopage.md': no page docs/nopage.md"),
+])
+def test_the_build_fails_on_a_bad_source_naming_file_and_line(tmp_path, body, message):
+    figures = 1 if "图" in body else 0  # captions are checked against a one-figure deck where there is one
+    project = _mini(tmp_path, {"index.md": "# 首页\n\n" + body, "other.md": "# 另一页\n\n## 有的标题\n"},
+                    extra=f"      figures: {figures}\n")
+    run = _build(project)
+    assert run.returncode != 0
+    assert message in run.stderr, run.stderr[-3000:]
+    assert "Traceback" not in run.stderr
