@@ -45,18 +45,25 @@ class CoursePlugin(BasePlugin[CourseConfig]):
         self.search_entries = EntryCache()
         self._search_signature = ""
         self._mermaid: tuple[str, list] = ("", [])
+        self._failed: list[str] = []
         self._sources: dict[str, str] = {}
         self._disk = DiskCache(None, "checks")
 
     def _report(self, problems, what: str) -> list:
-        """Log ``problems`` (errors as errors, warnings as info: a build should not stop on a note); stop the
-        build on an error unless serving (then the pages show them). Returns the errors."""
+        """Log ``problems`` (errors as errors, warnings as info: a build should not stop on a note) and keep the
+        count of errors: a build fails once every check has run (:meth:`_fail_if_any`), so one run lists every
+        mistake; under ``mkdocs serve`` the pages show them instead. Returns the errors."""
         errors = [p for p in problems if p.severity == "error"]
         for p in problems:
             (log.error if p.severity == "error" else log.info)(str(p))
-        if errors and self.command != "serve":
-            raise PluginError(f"{what} failed with {len(errors)} error(s) (see above); `make check` lists them all")
+        if errors:
+            self._failed.append(f"{what}: {len(errors)} error(s)")
         return errors
+
+    def _fail_if_any(self) -> None:
+        if self._failed and self.command != "serve":
+            raise PluginError(f"the build stops on {'; '.join(self._failed)} (each listed above with its file and "
+                              "line); fix them and run `make check` again")
 
     # -- paths ------------------------------------------------------------------------------------------
 
@@ -92,8 +99,9 @@ class CoursePlugin(BasePlugin[CourseConfig]):
         self.renders.disk = DiskCache(cache, "pages")
         self.search_entries.disk = DiskCache(cache, "search")
         self._disk = DiskCache(cache, "checks")
-        self.citations.check(docs, root / self.config.bibliography, root, self.config.citation_style,
-                             notebooks=self._notebooks(config))
+        self._failed: list[str] = []
+        self._report(self.citations.check(docs, root / self.config.bibliography, root, self.config.citation_style,
+                                          notebooks=self._notebooks(config)), "citation check")
         self.decks.theme = self.config.slides.theme
         self.decks.overflow_factor = self.config.slides.overflow_factor
         self.decks.reset()
@@ -121,8 +129,10 @@ class CoursePlugin(BasePlugin[CourseConfig]):
     def on_files(self, files, config):
         root = self._root(config)
         folder = root / self.config.notebooks_dir
+        # a broken notebook's page shows its error, so the build goes on to every other check (and the
+        # preview keeps serving); the build then stops in on_env
         problems, sources = notebooks.prepare(folder, root, root / self.config.cache_dir, self.config.notebooks_dir,
-                                              serve=self.command == "serve")
+                                              serve=True)
         self._report(problems, "notebook check")
         notebooks.mount(files, config, folder, self.config.notebooks_dir, sources)
         assets.add_vendor_files(files, config, root)
@@ -143,7 +153,10 @@ class CoursePlugin(BasePlugin[CourseConfig]):
              if self.config.figures or self.config.tables else []) + self._check_diagrams(config),
             "caption and diagram check")
         for nb in self._notebooks(config):  # numbered after the pages, in file order (as in the nav)
-            cells = notebook_markdown_cells(nb)
+            try:
+                cells = notebook_markdown_cells(nb)
+            except (OSError, ValueError):  # reported by the citation and notebook checks
+                cells = []
             sources.append((f"{self.config.notebooks_dir}/{nb.name}", "\n\n".join(text for _, text in cells)))
         self.citations.number(sources, files)
         self.decks.read_meta(nav.pages, docs)
@@ -186,6 +199,7 @@ class CoursePlugin(BasePlugin[CourseConfig]):
             ids = set(page.present_anchor_ids or ()) | set(_toc_ids(page.toc))
             anchors[prefix + f.src_uri] = ids
         errors = self._report(check_links(self._sources, anchors), "link check")
+        self._fail_if_any()
         for problem in errors:  # serving: the box goes on the linking page, after its H1
             f = files.get_file_from_path(problem.path[len(prefix):])
             if f is not None and f.page is not None and f.page.content is not None:
@@ -204,12 +218,21 @@ class CoursePlugin(BasePlugin[CourseConfig]):
     on_page_markdown = CombinedEvent(_render_markdown, _cache_render)
 
     def on_page_content(self, html, page, config, files):
+        # A diagram's source is not text to search (Material's search skips data-search-exclude, then drops it).
+        html = html.replace('<pre class="mermaid">', '<pre class="mermaid" data-search-exclude>')
         if notebooks.is_notebook_page(page.file.src_uri, self.config.notebooks_dir):
             html = self.citations.render_html(html, page.file.src_uri)
             return notebooks.decorate(html, page, config, self.config.notebooks_dir, self.config.repo_branch)
         return self.decks.cut_page(html, page, config)
 
     def on_post_build(self, config):
+        if self.command == "serve" and getattr(self, "_jieba_loaded", None) != self._search_signature \
+                and self._search_plugin(config) is not None:
+            # every search entry came from the disk cache: load jieba now, in the background, so that the
+            # contributor's first edit does not wait for it
+            import threading
+
+            threading.Thread(target=self._load_jieba, daemon=True).start()
         site = Path(config["site_dir"])
         # after Material's search plugin wrote the index, before `offline` (priority -100) inlines it
         clean_search_index(site)

@@ -187,7 +187,12 @@ def check_captions(pages: dict[str, str], figures: int = 21, tables: int = 21) -
                     f"use the deck's number, or number a {name[kind]} the deck does not have "
                     f"{kind}{EXTRA_SERIES}1, {kind}{EXTRA_SERIES}2, … (see CONTRIBUTING.md)")))
         in_range = sorted((c for c in deck if 1 <= c.number <= n), key=lambda c: c.number)
+        # One mistyped number (图5 typed as 图99) is one mistake: the out-of-range caption's message names the
+        # missing number, so it is not reported again at another page's caption.
+        named = set(missing) if len(missing) == 1 and any(not 1 <= c.number <= n for c in deck) else set()
         for k in missing:
+            if k in named:
+                continue
             before = [c for c in in_range if c.number < k]
             after = [c for c in in_range if c.number > k]
             prev, nxt = (before[-1] if before else None), (after[0] if after else None)

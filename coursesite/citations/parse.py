@@ -623,15 +623,12 @@ def check_markdown(text: str, path: str, bibliography: Bibliography) -> tuple[li
 def notebook_markdown_cells(path: str | Path) -> list[tuple[int, str]]:
     """The Markdown cells of the notebook at ``path`` as ``(1-based cell number, source text)``.
 
-    Returns ``[]`` for a file that is not valid notebook JSON (the notebook check reports that, with
-    its line); code and raw cells are not citations.
+    Code and raw cells are not citations. Raises ``ValueError`` (or ``OSError``) for a file that is not
+    notebook JSON: :func:`check_project` reports that at the file.
     """
     import json
 
-    try:
-        nb = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
     cells = nb.get("cells") if isinstance(nb, dict) else None
     out = []
     for n, cell in enumerate(cells if isinstance(cells, list) else [], start=1):
@@ -682,7 +679,15 @@ def check_project(docs_dir: str | Path, bib_path: str | Path, root: str | Path |
         by_file[rel(md)] = citations
     for nb in sorted(Path(p) for p in notebooks):
         nb_citations: list[Citation] = []
-        for cell, text in notebook_markdown_cells(nb):
+        try:
+            cells = notebook_markdown_cells(nb)
+        except (OSError, ValueError) as e:
+            line, col = getattr(e, "lineno", 1), getattr(e, "colno", 1)
+            problems.append(Problem(rel(nb), line, col, (
+                f"cannot read the notebook ({getattr(e, 'msg', e)}), so its citations are not checked; fix the file "
+                f"(or restore it with 'git checkout -- {rel(nb)}')")))
+            cells = []
+        for cell, text in cells:
             cell_problems, citations = check_markdown(text, rel(nb), bibliography)
             problems.extend(
                 dataclasses.replace(p, cell=cell) for p in cell_problems

@@ -141,7 +141,8 @@ def prepare(folder: Path, root: Path, cache: Path, uri_folder: str = NB_FOLDER, 
             items = "".join(f"<li><code>{htmlmod.escape(str(p))}</code></li>" for p in errors)
             box = ('<div class="admonition failure"><p class="admonition-title">笔记本检查：这个笔记本无法显示</p>'
                    f"<p><code>mkdocs build</code> 会因此失败；改好文件后这里会自动恢复。</p><ul>{items}</ul></div>")
-            data = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": f"# {nb.stem}\n\n{box}\n"}],
+            data = {"cells": [{"cell_type": "markdown", "id": "course-check", "metadata": {},
+                               "source": f"# {nb.stem}\n\n{box}\n"}],
                     "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
         elif any("widget" in p.message for p in found):
             data = json.loads(nb.read_text(encoding="utf-8"))
