@@ -33,8 +33,11 @@ def glossary_terms(glossary: Path) -> list[str]:
         first = re.sub(r"[*`]", "", cells[0]) if cells else ""
         if not first or set(first) <= set("-: ") or first in ("术语", "中文"):
             continue
-        if re.search(r"[\u4e00-\u9fff]", first):
-            terms.append(first)
+        # "数据泄漏（评测泄漏）", "微调 / fine-tuning": each Chinese part is a term of its own
+        for part in re.split(r"[（）()、/，,；;]+", first):
+            part = part.strip()
+            if re.search(r"[\u4e00-\u9fff]", part):
+                terms.append(part)
     return terms
 
 
