@@ -17,7 +17,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from . import assets
 from .checks.captions import check_captions
 from .checks.links import check_links
-from .checks.mermaid import check_mermaid
+from .checks.mermaid import check_mermaid, diagrams
 from .citations.pages import CitationPages, error_box
 from .citations.parse import notebook_markdown_cells
 from .config import CourseConfig
@@ -176,8 +176,16 @@ class CoursePlugin(BasePlugin[CourseConfig]):
 
     def _check_diagrams(self, config) -> list:
         """Mermaid syntax of every diagram; re-run only when some diagram's text changed."""
-        fences = "\0".join(f"{path}\0{text}" for path, text in sorted(self._sources.items()) if "```mermaid" in text)
-        key = self._disk.key("mermaid", fences)
+        # Keyed by each diagram with the lines around it (its caption), not by the whole page: editing the prose
+        # of a page with diagrams does not start Node again.
+        parts = []
+        for path, text in sorted(self._sources.items()):
+            if "mermaid" not in text:
+                continue
+            lines = text.splitlines()
+            for line, end, _body in diagrams(text):
+                parts.append(f"{path}:{line}:{end}\0" + "\n".join(lines[max(0, line - 4):end + 4]))
+        key = self._disk.key("mermaid", *parts)
         if self._mermaid[0] != key:
             found = self._disk.get(key)
             if found is None:
