@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import threading
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -48,6 +49,8 @@ class CoursePlugin(BasePlugin[CourseConfig]):
         self._failed: list[str] = []
         self._sources: dict[str, str] = {}
         self._disk = DiskCache(None, "checks")
+        self._jieba_loaded = ""  # the search signature whose user dictionary jieba holds
+        self._jieba_lock = threading.Lock()
 
     def _report(self, problems, what: str) -> list:
         """Log ``problems`` (errors as errors, warnings as info: a build should not stop on a note) and keep the
@@ -78,7 +81,6 @@ class CoursePlugin(BasePlugin[CourseConfig]):
 
     def on_startup(self, *, command, dirty) -> None:
         self.command = command
-        self.citations.serve = command == "serve"
 
     @event_priority(100)  # before Material's search plugin reads the jieba dictionary
     def on_config(self, config):
@@ -99,7 +101,7 @@ class CoursePlugin(BasePlugin[CourseConfig]):
         self.renders.disk = DiskCache(cache, "pages")
         self.search_entries.disk = DiskCache(cache, "search")
         self._disk = DiskCache(cache, "checks")
-        self._failed: list[str] = []
+        self._failed = []
         self._report(self.citations.check(docs, root / self.config.bibliography, root, self.config.citation_style,
                                           notebooks=self._notebooks(config)), "citation check")
         self.decks.theme = self.config.slides.theme
@@ -112,9 +114,10 @@ class CoursePlugin(BasePlugin[CourseConfig]):
         jieba keeps them for the process, so under ``mkdocs serve`` this runs once."""
         import jieba
 
-        if getattr(self, "_jieba_loaded", None) != self._search_signature:
-            jieba.load_userdict(str(self._jieba_user_dict))
-            self._jieba_loaded = self._search_signature
+        with self._jieba_lock:  # the background preload (on_post_build) and a rebuild may both get here
+            if self._jieba_loaded != self._search_signature:
+                jieba.load_userdict(str(self._jieba_user_dict))
+                self._jieba_loaded = self._search_signature
 
     @staticmethod
     def _search_plugin(config):
@@ -140,14 +143,12 @@ class CoursePlugin(BasePlugin[CourseConfig]):
 
     def on_nav(self, nav, config, files):
         docs = Path(config["docs_dir"])
-        sources = []
-        for page in nav.pages:
-            path = docs / page.file.src_uri
-            if page.file.src_uri.endswith(".md") and path.is_file():
-                sources.append((page.file.src_uri, path.read_text(encoding="utf-8")))
-        prefix = Path(config["docs_dir"]).name + "/"
+        prefix = docs.name + "/"
+        # every Markdown page, read once: the checks below, the citation numbering and the link check use it
         self._sources = {prefix + f.src_uri: Path(f.abs_src_path).read_text(encoding="utf-8")
                          for f in files.documentation_pages() if f.src_uri.endswith(".md") and f.abs_src_path}
+        sources = [(page.file.src_uri, self._sources[prefix + page.file.src_uri]) for page in nav.pages
+                   if prefix + page.file.src_uri in self._sources]  # nav order: GB/T 7714 numbers by first citation
         self.citations.other_errors = self._report(
             (check_captions(self._sources, self.config.figures, self.config.tables)
              if self.config.figures or self.config.tables else []) + self._check_diagrams(config),
@@ -208,10 +209,13 @@ class CoursePlugin(BasePlugin[CourseConfig]):
             anchors[prefix + f.src_uri] = ids
         errors = self._report(check_links(self._sources, anchors), "link check")
         self._fail_if_any()
-        for problem in errors:  # serving: the box goes on the linking page, after its H1
-            f = files.get_file_from_path(problem.path[len(prefix):])
+        by_page: dict[str, list] = {}
+        for problem in errors:
+            by_page.setdefault(problem.path, []).append(problem)
+        for path, problems in by_page.items():  # serving: the box goes on the linking page, after its H1
+            f = files.get_file_from_path(path[len(prefix):])
             if f is not None and f.page is not None and f.page.content is not None:
-                f.page.content = _after_h1(f.page.content, _box_html([p for p in errors if p.path == problem.path]))
+                f.page.content = _after_h1(f.page.content, _box_html(problems))
         return env
 
     def _render_markdown(self, markdown, page, config, files):
@@ -234,12 +238,10 @@ class CoursePlugin(BasePlugin[CourseConfig]):
         return self.decks.cut_page(html, page, config)
 
     def on_post_build(self, config):
-        if self.command == "serve" and getattr(self, "_jieba_loaded", None) != self._search_signature \
+        if self.command == "serve" and self._jieba_loaded != self._search_signature \
                 and self._search_plugin(config) is not None:
             # every search entry came from the disk cache: load jieba now, in the background, so that the
             # contributor's first edit does not wait for it
-            import threading
-
             threading.Thread(target=self._load_jieba, daemon=True).start()
         site = Path(config["site_dir"])
         # after Material's search plugin wrote the index, before `offline` (priority -100) inlines it
@@ -261,7 +263,5 @@ def _box_html(problems) -> str:
 
 
 def _after_h1(content: str, box: str) -> str:
-    if 'class="course-check-box"' in content:
-        return content
     m = re.search(r"</h1>", content)
     return content[: m.end()] + box + content[m.end():] if m else box + content

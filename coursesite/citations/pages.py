@@ -52,7 +52,6 @@ class CitationPages:
     """Citation state of one site: the checked bibliography, numbering, where each key is cited."""
 
     def __init__(self) -> None:
-        self.serve = False
         self.style = "apa"
         self.bibliography = None
         self.formatted: dict[str, str] = {}
@@ -238,8 +237,8 @@ class CitationPages:
         return f'<li id="ref-{anchor(key)}" class="bib-entry">{number}{self.formatted[key]}{backlinks}</li>'
 
     def page_errors(self, src_uri: str) -> list[Problem]:
-        """The errors shown on page ``src_uri``: its own (citations, captions, diagrams) and the .bib file's;
-        empty unless serving (a build stops on them)."""
+        """The errors shown on page ``src_uri``: its own (citations, captions, diagrams) and the .bib file's
+        (a build stops on them before writing any page, so only ``mkdocs serve`` shows the box)."""
         errors = self.errors + self.other_errors
         if not errors:
             return []
