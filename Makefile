@@ -20,7 +20,7 @@ $(VENV)/.site-installed: pyproject.toml
 	touch $@
 
 node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
 install: $(VENV)/.site-installed node_modules/.package-lock.json
