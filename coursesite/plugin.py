@@ -23,6 +23,7 @@ from .citations.pages import CitationPages, error_box
 from .citations.parse import notebook_markdown_cells
 from .config import CourseConfig
 from .notebooks import pages as notebooks
+from .notebooks import wheel as vdlm_wheel
 from .pagecache import DiskCache, RenderCache, jinja_bytecode_cache
 from .search.dictionary import write_user_dict
 from .search.entries import EntryCache
@@ -49,6 +50,7 @@ class CoursePlugin(BasePlugin[CourseConfig]):
         self._failed: list[str] = []
         self._sources: dict[str, str] = {}
         self._disk = DiskCache(None, "checks")
+        self._wheel = None  # the vdlm wheel of the last build (coursesite/notebooks/wheel.py)
         self._jieba_loaded = ""  # the search signature whose user dictionary jieba holds
         self._jieba_lock = threading.Lock()
 
@@ -138,6 +140,14 @@ class CoursePlugin(BasePlugin[CourseConfig]):
                                               serve=True)
         self._report(problems, "notebook check")
         notebooks.mount(files, config, folder, self.config.notebooks_dir, sources)
+        try:  # the demo library as a wheel beside the notebooks (downloads/vdlm-<version>-py3-none-any.whl)
+            cache = root / self.config.cache_dir
+            self._wheel = vdlm_wheel.build(root, DiskCache(cache if self.config.disk_cache else None, "wheels"),
+                                           self._wheel)
+            vdlm_wheel.add_to_site(files, config, self._wheel, cache / "downloads")
+        except vdlm_wheel.WheelError as exc:
+            self._wheel = None
+            self._report([exc.problem], "vdlm wheel")
         assets.add_vendor_files(files, config, root)
         return files
 

@@ -100,20 +100,20 @@ def _setup_cell(name: str) -> str:
 
 def test_setup_cell_installs_this_project_from_the_repository():
     """A notebook downloaded from the site (or opened in Colab) starts with one setup cell, the same in all
-    five, that pip-installs this project's ``demo`` extra from the repository named in mkdocs.yml when
-    ``vdlm`` is not importable."""
-    import re
+    five, built from mkdocs.yml's repo_url (coursesite/notebooks/setup_cell.py): when ``vdlm`` is not
+    importable it installs the wheel beside the notebook, VDLM_PIP_SOURCE, the site's wheel, or this
+    project's ``demo`` extra from the repository."""
     import tomllib
 
-    cells = {name: _setup_cell(name) for name in run_notebooks.NOTEBOOKS}
-    first = cells[run_notebooks.NOTEBOOKS[0]]
-    assert all(c == first for c in cells.values()), "the setup cells of the notebooks differ"
-    repo_url = re.search(r"^repo_url:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M).group(1)
+    from coursesite.notebooks import setup_cell, wheel
+
+    repo_url, site_url = setup_cell.config_urls(ROOT)
+    want = setup_cell.expected(repo_url, site_url, f"downloads/{wheel.wheel_name(wheel.library_version(ROOT))}")
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    assert f'REPO = "{repo_url}"' in first and '"git+" + REPO' in first, \
-        "the setup cell must install from the repo_url of mkdocs.yml"
-    assert f'f"{project["name"]}[demo] @ {{src}}"' in first
-    assert 'find_spec("vdlm") is None' in first, "the setup cell must not reinstall over an existing vdlm"
+    for name in run_notebooks.NOTEBOOKS:
+        assert _setup_cell(name).rstrip("\n") == want, f"{name}: run `python scripts/sync_setup_cells.py`"
+    assert f'REPO = "{repo_url}"' in want and f'"{project["name"]}[demo] @ git+" + REPO' in want
+    assert 'find_spec("vdlm") is None' in want, "the setup cell must not reinstall over an existing vdlm"
 
 
 def test_demo_extra_provides_every_module_the_notebooks_import():
