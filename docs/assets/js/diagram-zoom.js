@@ -1,10 +1,15 @@
 // Wide diagrams on lecture pages. A flowchart wider than the text column is scaled down together with
-// its labels (a 1,500-px-wide chart in a 700-px column has 7-px text). Click it, or press Enter/Space
-// when it has focus, to show it over the whole window at up to its natural size; click again or press
-// Esc to close. Material renders each diagram into a closed shadow root on its host element
-// (.mermaid), so everything here works on the host: the SVG inside is 100% wide up to its own size.
+// its labels (a 1,500-px-wide chart in a 700-px column has 7-px text; on a 375-px phone, 4 px). Click it,
+// or press Enter/Space when it has focus, to show it over the whole window: as wide as the window, or, when
+// that would shrink it below 80 % of its natural size (labels under ~12 px), at 80 % of its natural size in
+// a view that scrolls both ways (pan with a finger, the wheel or the arrow keys). Click again or press Esc
+// to close. Material renders each diagram into a closed shadow root on its host element (.mermaid), so
+// everything here works on the host: the SVG inside is 100% wide up to its natural size, which is measured
+// from the outside (its height grows with the host's width until the natural width is reached).
 (function () {
   var LABEL = "图表：点击放大，再次点击或按 Esc 关闭";
+  var MIN_SCALE = 0.8; // of the natural size in the zoom view: mermaid's 14–16 px labels stay ≥ 11 px
+  var opened = null; // { host, placeholder, overlay }
 
   function prepare(root) {
     (root || document).querySelectorAll(".md-typeset .mermaid:not([data-zoom])").forEach(function (el) {
@@ -17,10 +22,60 @@
     });
   }
 
-  function toggle(el, on) {
-    el.classList.toggle("diagram-zoomed", on);
-    el.setAttribute("aria-expanded", on ? "true" : "false");
-    document.documentElement.classList.toggle("diagram-zoom-open", on);
+  // Content height of the host at a given content width (restores the width afterwards).
+  function heightAt(el, width, padX, padY) {
+    var old = el.style.width;
+    el.style.width = (width + padX) + "px";
+    var h = el.getBoundingClientRect().height - padY;
+    el.style.width = old;
+    return h;
+  }
+
+  // The diagram's natural width: its height is gap + width / ratio below it and constant above it.
+  function naturalWidth(el) {
+    var cs = getComputedStyle(el);
+    var padX = parseFloat(cs.paddingLeft) + parseFloat(cs.paddingRight) + parseFloat(cs.borderLeftWidth) + parseFloat(cs.borderRightWidth);
+    var padY = parseFloat(cs.paddingTop) + parseFloat(cs.paddingBottom) + parseFloat(cs.borderTopWidth) + parseFloat(cs.borderBottomWidth);
+    var w = 100, h1 = heightAt(el, w, padX, padY), h2 = heightAt(el, 2 * w, padX, padY);
+    var hBig = heightAt(el, 20000, padX, padY);
+    var perPx = (h2 - h1) / w, gap = h1 - perPx * w;
+    return perPx > 0 ? Math.round((hBig - gap) / perPx) : el.getBoundingClientRect().width;
+  }
+
+  function open(el) {
+    var natural = naturalWidth(el);
+    var placeholder = document.createElement("div");
+    placeholder.className = "diagram-zoom-placeholder";
+    placeholder.style.height = el.getBoundingClientRect().height + "px";
+    var overlay = document.createElement("div");
+    overlay.className = "md-typeset diagram-zoom-overlay";
+    el.replaceWith(placeholder);
+    overlay.appendChild(el);
+    document.body.appendChild(overlay);
+    opened = { host: el, placeholder: placeholder, overlay: overlay };
+    el.classList.add("diagram-zoomed");
+    el.setAttribute("aria-expanded", "true");
+    document.documentElement.classList.add("diagram-zoom-open");
+    var cs = getComputedStyle(el);
+    var padX = parseFloat(cs.paddingLeft) + parseFloat(cs.paddingRight);
+    var room = overlay.clientWidth;
+    var width = Math.max(room, Math.ceil(natural * MIN_SCALE) + padX);
+    el.style.width = width + "px";
+    if (width > room) overlay.scrollLeft = 0;
+    el.focus({ preventScroll: true });
+  }
+
+  function close() {
+    if (!opened) return;
+    var el = opened.host;
+    el.classList.remove("diagram-zoomed");
+    el.setAttribute("aria-expanded", "false");
+    el.style.width = "";
+    opened.placeholder.replaceWith(el);
+    opened.overlay.remove();
+    opened = null;
+    document.documentElement.classList.remove("diagram-zoom-open");
+    el.focus({ preventScroll: true });
   }
 
   function host(target) {
@@ -28,20 +83,23 @@
   }
 
   document.addEventListener("click", function (e) {
+    if (opened && (opened.overlay.contains(e.target))) { close(); return; }
     var el = host(e.target);
-    if (el) toggle(el, !el.classList.contains("diagram-zoomed"));
+    if (el) open(el);
   });
   document.addEventListener("keydown", function (e) {
-    var open = document.querySelector(".diagram-zoomed");
-    if (e.key === "Escape" && open) {
-      toggle(open, false);
-      open.focus();
-      return;
-    }
+    if (e.key === "Escape" && opened) { close(); return; }
     var el = host(e.target);
     if (el && (e.key === "Enter" || e.key === " ")) {
       e.preventDefault();
-      toggle(el, !el.classList.contains("diagram-zoomed"));
+      if (opened) close(); else open(el);
+      return;
+    }
+    if (opened && /^Arrow/.test(e.key)) { // pan the zoom view with the keyboard
+      var step = 60, o = opened.overlay;
+      o.scrollBy(e.key === "ArrowLeft" ? -step : e.key === "ArrowRight" ? step : 0,
+                 e.key === "ArrowUp" ? -step : e.key === "ArrowDown" ? step : 0);
+      e.preventDefault();
     }
   });
   // Material replaces each <pre class="mermaid"> by its rendered host after the page loads (and again on
