@@ -52,7 +52,8 @@ class CoursePlugin(BasePlugin[CourseConfig]):
         self._failed: list[str] = []
         self._sources: dict[str, str] = {}
         self._disk = DiskCache(None, "checks")
-        self._wheel = None  # the vdlm wheel of the last build (coursesite/notebooks/wheel.py)
+        self._wheel = None  # the vdlm wheel of this build (coursesite/notebooks/wheel.py), None without one
+        self._memo_wheel = None  # the last one built: reused under `mkdocs serve` while vdlm/ is unchanged
         self._jieba_loaded = ""  # the search signature whose user dictionary jieba holds
         self._jieba_lock = threading.Lock()
 
@@ -142,17 +143,7 @@ class CoursePlugin(BasePlugin[CourseConfig]):
                                               serve=True)
         self._report(problems, "notebook check")
         notebooks.mount(files, config, folder, self.config.notebooks_dir, sources)
-        try:  # the demo library as a wheel beside the notebooks (downloads/vdlm-<version>-py3-none-any.whl)
-            cache = root / self.config.cache_dir
-            self._wheel = vdlm_wheel.build(root, DiskCache(cache if self.config.disk_cache else None, "wheels"),
-                                           self._wheel)
-            uri = vdlm_wheel.add_to_site(files, config, self._wheel, cache / "downloads")
-            # the setup cell's addresses come from repo_url (site_url read from the file: serve overrides it)
-            want = setup_cell.expected(config.get("repo_url"), setup_cell.config_urls(root)[1], uri)
-            self._report(setup_cell.check_cells(self._notebooks(config), want, root), "notebook setup cell check")
-        except vdlm_wheel.WheelError as exc:
-            self._wheel = None
-            self._report([exc.problem], "vdlm wheel")
+        self._add_wheel(files, config, root)
         self._report(self._check_repo(config), "repo_url check")
         assets.add_vendor_files(files, config, root)
         return files
@@ -253,6 +244,26 @@ class CoursePlugin(BasePlugin[CourseConfig]):
             return notebooks.decorate(html, page, config, self.config.notebooks_dir, self.config.repo_branch,
                                       self._downloads(config))
         return self.decks.cut_page(html, page, config)
+
+    def _add_wheel(self, files, config, root: Path) -> None:
+        """The demo library as a wheel beside the notebooks (``downloads/vdlm-<version>-py3-none-any.whl``), and
+        the check that the notebooks' setup cells install it from the addresses of ``repo_url``. A project
+        without ``vdlm/`` gets neither."""
+        self._wheel = None
+        if not (root / vdlm_wheel.PACKAGE).is_dir():
+            return
+        cache = root / self.config.cache_dir
+        try:
+            self._wheel = vdlm_wheel.build(root, DiskCache(cache if self.config.disk_cache else None, "wheels"),
+                                           self._memo_wheel)
+        except vdlm_wheel.WheelError as exc:
+            self._report([exc.problem], "vdlm wheel")
+            return
+        self._memo_wheel = self._wheel
+        uri = vdlm_wheel.add_to_site(files, config, self._wheel, cache / "downloads")
+        # the setup cell's addresses come from repo_url (site_url read from the file: serve overrides it)
+        want = setup_cell.expected(config.get("repo_url"), setup_cell.config_urls(root)[1], uri)
+        self._report(setup_cell.check_cells(self._notebooks(config), want, root), "notebook setup cell check")
 
     def _check_repo(self, config) -> list:
         """repo_url: a warning when it is a placeholder; with COURSE_PUBLISH=1 an error, and the repository must answer."""

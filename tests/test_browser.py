@@ -440,6 +440,35 @@ def test_offline_decks(offline_sweep, offline_pages):
     _fail("offline bundle (file://): decks", _deck_problems(offline_sweep, offline_pages))
 
 
+def test_offline_notebook_downloads_and_network_links(browser, offline_site):
+    """From file:// the notebook page saves the .ipynb (Chromium ignores `download` there and would show the
+    JSON: docs/assets/js/offline-links.js saves the bytes embedded in the page), offers the vdlm wheel that the
+    bundle holds, marks the Colab link as needing the network and hides the repository's edit icons."""
+    name = "02-biobert-ner.ipynb"
+    page = next(offline_site.glob(f"notebooks/{name[:-6]}*.html"))
+    wheels = sorted((offline_site / "downloads").glob("vdlm-*-py3-none-any.whl"))
+    assert len(wheels) == 1, "the offline bundle must hold the vdlm wheel under downloads/"
+    context = browser.new_context(viewport=DESKTOP, accept_downloads=True)
+    try:
+        tab = context.new_page()
+        tab.goto(page.as_uri(), wait_until="load")
+        with tab.expect_download(timeout=15_000) as got:
+            tab.click(".notebook-links a[data-notebook-download]")
+        saved = Path(got.value.path())
+        assert got.value.suggested_filename == name
+        assert saved.read_bytes() == (ROOT / "notebooks" / name).read_bytes()
+        assert tab.url == page.as_uri(), "the page must stay, not show the notebook's JSON"
+        with tab.expect_download(timeout=15_000) as got:
+            tab.click(".notebook-links a[href$='.whl']")
+        assert got.value.suggested_filename == wheels[0].name
+        colab = tab.locator(".notebook-links a[data-needs-network]")
+        assert "需联网" in colab.inner_text()
+        assert tab.locator(".md-content__button.md-icon[href^='http']").evaluate_all(
+            "els => els.every(e => getComputedStyle(e).display === 'none')")
+    finally:
+        context.close()
+
+
 # --------------------------------------------------------------------------------------------------------
 # Bad input: the checkers name page and element
 # --------------------------------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-COPY = ["docs", "notebooks", "overrides", "outline", "references.bib", "mkdocs.yml", "coursesite"]
+COPY = ["docs", "notebooks", "overrides", "outline", "references.bib", "mkdocs.yml", "coursesite",
+        "vdlm", "pyproject.toml", "LICENSE"]  # the last three: the vdlm wheel the build serves
 
 # Two rebuilds in one process, as `mkdocs serve` does them (the plugin instance and its caches are kept):
 # build, edit, build again into the same folder; prints the render cache's hits and misses of the last build.

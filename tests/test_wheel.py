@@ -20,6 +20,7 @@ import re
 import subprocess
 import sys
 import sysconfig
+import time
 import tomllib
 import zipfile
 from pathlib import Path
@@ -45,9 +46,10 @@ def _first_cell(ipynb: Path) -> str:
     return "".join(next(c for c in nb["cells"] if c["cell_type"] == "code")["source"])
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def fresh_venv(tmp_path_factory) -> Path:
-    """A new venv (no pip of its own, no vdlm) that sees this environment's packages through a .pth file."""
+    """A new venv for each test (no pip of its own, no vdlm) that sees this environment's packages through a
+    .pth file."""
     venv = tmp_path_factory.mktemp("venv") / "v"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     purelib = Path(subprocess.run([str(venv / "bin" / "python"), "-c",
@@ -94,6 +96,7 @@ def test_downloaded_notebook_installs_the_wheel_beside_it_offline(built_site, fr
     wheel = _served_wheel(built_site)
     (folder / wheel.name).write_bytes(wheel.read_bytes())
     python = str(fresh_venv / "bin" / "python")
+    started = time.perf_counter()
     probe = "import importlib.util, sys; sys.exit(importlib.util.find_spec('vdlm') is not None)"
     assert subprocess.run([python, "-c", probe], cwd=folder, env=_offline_env()).returncode == 0, \
         "vdlm must not be importable in the fresh venv before the cell runs"
@@ -102,6 +105,7 @@ def test_downloaded_notebook_installs_the_wheel_beside_it_offline(built_site, fr
     run = subprocess.run([python, "-c", cell], cwd=folder, env=_offline_env(), capture_output=True, text=True,
                          timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr
+    installed = time.perf_counter() - started
     assert f"安装 vdlm (首次需要几分钟)： {folder / wheel.name}" in run.stdout
     assert "没装上" not in run.stdout
     imported = subprocess.run([python, "-c", "import vdlm; print(vdlm.__file__); print(vdlm.__version__)"],
@@ -111,6 +115,8 @@ def test_downloaded_notebook_installs_the_wheel_beside_it_offline(built_site, fr
     where, version = imported.stdout.split()
     assert Path(where).is_relative_to(fresh_venv), f"vdlm imported from {where}, not from the fresh venv"
     assert version == vdlm_wheel.library_version(ROOT)
+    print(f"setup cell (pip install of the wheel, offline): {installed:.1f} s; import vdlm: "
+          f"{time.perf_counter() - started - installed:.1f} s")
     again = subprocess.run([python, "-c", cell], cwd=folder, env=_offline_env(), capture_output=True, text=True)
     assert again.returncode == 0 and again.stdout == "", "with vdlm installed the cell must do nothing"
 
@@ -159,3 +165,50 @@ def test_wheel_is_built_once_per_content(tmp_path, monkeypatch):
     assert vdlm_wheel.cache_key(copy, disk) == first.key
     (copy / "vdlm" / "metrics.py").write_text((copy / "vdlm" / "metrics.py").read_text() + "\n# changed\n")
     assert vdlm_wheel.cache_key(copy, disk) != first.key
+
+
+# ------------------------------------------------------------- the one setting behind Colab and install URLs
+def test_repo_url_placeholders_warn_locally_and_fail_a_publishing_build(tmp_path):
+    from coursesite.checks import publish
+
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("site_name: x\nrepo_url: https://github.com/your-name/your-repo\n", encoding="utf-8")
+    for url in ("https://github.com/your-name/your-repo", "https://github.com/OWNER/REPO",
+                "https://example.com/a/b", "https://github.com/<user>/course", None, "github.com/a"):
+        local, publishing = (publish.check_repo_url(url, config, p) for p in (False, True))
+        assert [p.severity for p in local] == ["warning"] and [p.severity for p in publishing] == ["error"], url
+        assert str(publishing[0]).startswith("mkdocs.yml:2:1: ") and "sync_setup_cells.py" in str(publishing[0])
+    assert publish.check_repo_url("https://github.com/vertical-llm-course/codebert-biobert-clinicalbert", config, True) == []
+    assert publish.for_publishing({"COURSE_PUBLISH": "1"}) and not publish.for_publishing({})
+
+
+def test_publishing_build_needs_a_repository_that_answers(tmp_path):
+    from coursesite.checks import publish
+
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("repo_url: x\n", encoding="utf-8")
+    repo = tmp_path / "repo"
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(git + ["commit", "-q", "--allow-empty", "-m", "x"], check=True)
+    assert publish.check_repository_answers(repo.as_uri(), config) == []
+    missing = publish.check_repository_answers((tmp_path / "nothing").as_uri(), config)
+    assert len(missing) == 1 and "does not answer" in missing[0].message and missing[0].line == 1
+
+
+def test_setup_cell_that_disagrees_with_repo_url_is_an_error_naming_the_fix(tmp_path):
+    from coursesite.notebooks import setup_cell
+
+    nb = tmp_path / "notebooks" / NOTEBOOK
+    nb.parent.mkdir()
+    nb.write_bytes((ROOT / "notebooks" / NOTEBOOK).read_bytes())
+    wheel_path = "downloads/" + _served_name()
+    fork = setup_cell.expected("https://github.com/someone/fork", None, wheel_path)
+    [problem] = setup_cell.check_cells([nb], fork, tmp_path)
+    assert problem.path == f"notebooks/{NOTEBOOK}" and "sync_setup_cells.py" in problem.message
+    before = json.loads(nb.read_text(encoding="utf-8"))
+    assert setup_cell.sync([nb], fork) == [nb] and setup_cell.check_cells([nb], fork, tmp_path) == []
+    after = json.loads(nb.read_text(encoding="utf-8"))
+    assert 'WHEEL = "https://someone.github.io/fork/downloads/' in fork and 'REPO = "https://github.com/someone/fork"' in fork
+    changed = [i for i, (a, b) in enumerate(zip(before["cells"], after["cells"])) if a != b]
+    assert len(changed) == 1 and before["cells"][changed[0]]["outputs"] == after["cells"][changed[0]]["outputs"]

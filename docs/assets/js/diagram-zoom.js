@@ -31,15 +31,20 @@
     return h;
   }
 
-  // The diagram's natural width: its height is gap + width / ratio below it and constant above it.
+  // The diagram's natural width: the smallest host width at which its height stops growing (bisection,
+  // a dozen layouts of this one element).
   function naturalWidth(el) {
     var cs = getComputedStyle(el);
     var padX = parseFloat(cs.paddingLeft) + parseFloat(cs.paddingRight) + parseFloat(cs.borderLeftWidth) + parseFloat(cs.borderRightWidth);
     var padY = parseFloat(cs.paddingTop) + parseFloat(cs.paddingBottom) + parseFloat(cs.borderTopWidth) + parseFloat(cs.borderBottomWidth);
-    var w = 100, h1 = heightAt(el, w, padX, padY), h2 = heightAt(el, 2 * w, padX, padY);
-    var hBig = heightAt(el, 20000, padX, padY);
-    var perPx = (h2 - h1) / w, gap = h1 - perPx * w;
-    return perPx > 0 ? Math.round((hBig - gap) / perPx) : el.getBoundingClientRect().width;
+    var lo = Math.max(1, el.getBoundingClientRect().width - padX), hi = 20000;
+    var full = heightAt(el, hi, padX, padY);
+    if (heightAt(el, lo, padX, padY) >= full - 0.5) return lo;
+    while (hi - lo > 4) {
+      var mid = (lo + hi) / 2;
+      if (heightAt(el, mid, padX, padY) >= full - 0.5) hi = mid; else lo = mid;
+    }
+    return Math.ceil(hi);
   }
 
   function open(el) {

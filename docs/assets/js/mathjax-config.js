@@ -12,8 +12,21 @@ window.MathJax = {
     ignoreHtmlClass: "md-typeset|reveal",
     processHtmlClass: "arithmatex|jupyter-wrapper|slide-math"
   },
-  loader: { paths: { mathjax: new URL("../vendor/mathjax", document.currentScript.src).href } }
+  loader: { paths: { mathjax: new URL("../vendor/mathjax", document.currentScript.src).href } },
+  startup: {
+    pageReady: function () { return MathJax.startup.defaultPageReady().then(markWideMath); }
+  }
 };
+
+// A display formula wider than the column scrolls sideways inside its box (Material: div.arithmatex is
+// overflow: auto); on a phone nothing showed that it goes on. Mark those boxes: site.css gives them edge
+// shadows and a "左右滑动" line under the formula (checked at 375 px by tests/test_phone.py).
+function markWideMath() {
+  document.querySelectorAll(".md-typeset div.arithmatex").forEach(function (box) {
+    box.classList.toggle("math-scrolls", box.scrollWidth > box.clientWidth + 1);
+  });
+}
+window.addEventListener("resize", function () { if (window.MathJax && MathJax.startup && MathJax.startup.document) markWideMath(); });
 
 if (typeof document$ !== "undefined") {
   document$.subscribe(function () {
@@ -21,7 +34,7 @@ if (typeof document$ !== "undefined") {
       MathJax.startup.output.clearCache();
       MathJax.typesetClear();
       MathJax.texReset();
-      MathJax.typesetPromise();
+      MathJax.typesetPromise().then(markWideMath);
     }
   });
 }
