@@ -66,6 +66,11 @@
     var room = overlay.clientWidth;
     var width = Math.max(room, Math.ceil(natural * MIN_SCALE) + padX);
     el.style.width = width + "px";
+    var hint = document.createElement("p");
+    hint.className = "diagram-zoom-hint";
+    hint.setAttribute("aria-hidden", "true"); // the host's label already says how to close
+    hint.textContent = (width > room ? "拖动查看全图 · " : "") + "轻点或按 Esc 关闭";
+    overlay.appendChild(hint);
     if (width > room) overlay.scrollLeft = 0;
     el.focus({ preventScroll: true });
   }
