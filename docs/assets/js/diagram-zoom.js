@@ -56,7 +56,7 @@
     overlay.className = "md-typeset diagram-zoom-overlay";
     el.replaceWith(placeholder);
     overlay.appendChild(el);
-    document.body.appendChild(overlay);
+    placeholder.after(overlay); // in place: the page keeps its layout and its order of diagrams
     opened = { host: el, placeholder: placeholder, overlay: overlay };
     el.classList.add("diagram-zoomed");
     el.setAttribute("aria-expanded", "true");
