@@ -150,7 +150,7 @@ def test_notebook_figures_have_their_own_alt_text(built_site):
 def test_notebook_page_offers_the_notebook_the_wheel_and_what_a_run_needs(built_site):
     for nb in NOTEBOOKS:
         html = _page(built_site, nb)
-        bar = re.search(r'<div class="notebook-links">(.*?)</div>', html, re.S).group(1)
+        bar = re.search(r'<div class="notebook-bar">(.*?)</div>', html, re.S).group(1)
         assert f'href="{nb.name}" download' in bar
         wheel = re.search(r'href="(\.\./\.\./downloads/vdlm-[^"]+\.whl)" download>下载 vdlm wheel（\d+ KB）', bar)
         assert wheel and (built_site / "notebooks" / nb.stem / wheel.group(1)).resolve().is_file(), bar

@@ -11,9 +11,11 @@ The notebook room of the site plugin (:mod:`coursesite.plugin`):
    ``pymdownx.slugs.slugify(case="lower")`` gives Markdown pages (deduplicated ``_1``, ``_2`` like
    Python-Markdown's toc), point its ``¶`` anchor at it, and rebuild ``page.toc`` from the same ids.
 3. Adds a bar at the top of each notebook page: a download link for the ``.ipynb`` (copied next to the page
-   by the plugin's ``include_source``) and an "Open in Colab" link built from ``repo_url``
-   (``https://colab.research.google.com/github/OWNER/REPO/blob/main/notebooks/NAME.ipynb``). GitHub only;
-   for other hosts the Colab link is left out.
+   by the plugin's ``include_source``), one for the vdlm wheel (:mod:`.wheel`), an "Open in Colab" link built
+   from ``repo_url`` (``https://colab.research.google.com/github/OWNER/REPO/blob/main/notebooks/NAME.ipynb``;
+   GitHub only, for other hosts it is left out) and one line on what a run needs (:func:`needs_line`). In
+   the offline bundle the page also carries the notebook's bytes (see :class:`Downloads`). Figures get alt
+   texts from their cells' titles (:mod:`.figures`).
 4. Points the page's edit/view buttons at ``notebooks/NAME.ipynb`` in the repository: MkDocs builds
    ``edit_url`` from ``edit_uri`` (``…/docs/``) + the mounted path, a ``docs/notebooks/`` that does not exist.
 """
@@ -238,7 +240,7 @@ def decorate(html: str, page, config, uri_folder: str = NB_FOLDER, branch: str =
     colab = colab_url(config.get("repo_url"), name, uri_folder, branch)
     if colab:
         links.append(f'<a class="md-button" href="{colab}" rel="noopener" data-needs-network>在 Colab 中打开</a>')
-    bar = f'<div class="notebook-links"><p>{" ".join(links)}</p>\n'
+    bar = f'<div class="notebook-bar"><p class="notebook-links">{" ".join(links)}</p>\n'
     if downloads.wheel_uri:
         bar += f'<p class="notebook-needs">{htmlmod.escape(needs_line(nb if isinstance(nb, dict) else {}, downloads))}</p>\n'
     if downloads.embed and raw:
