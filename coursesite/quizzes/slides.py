@@ -93,7 +93,7 @@ def quiz_slides(quiz: Tag) -> list[dict]:
                 body.append(f'<li class="fragment" data-letter="{LETTERS[i]}">{label_html}</li>')
                 correct = c.get("data-correct") == "true"
                 why = _plain_copy(c.select_one(".quiz-why"))
-                why_all.append(f'<li><strong>{LETTERS[i]}{"（正确）" if correct else ""}</strong> {why}</li>')
+                why_all.append(f'<li><strong>{LETTERS[i]}{"（正确）" if correct else ""}</strong> {label_html}：{why}</li>')
                 if correct:
                     answer.append(f'<li data-letter="{LETTERS[i]}"><strong>{LETTERS[i]}</strong> {label_html}'
                                   f'<p class="quiz-slide-why">{one_line(why)}</p></li>')
@@ -125,5 +125,5 @@ def quiz_slides(quiz: Tag) -> list[dict]:
         out.append(dict(kind="quiz", title=title + " · 答案", title_html=title + " · 答案",
                         anchor=f"quiz-{qid}-feedback",
                         body_html=f'<p class="quiz-slide-question quiz-slide-small">{text}</p>' + answer_html,
-                        notes_html="<p>各选项的解释：</p><ul>" + "".join(why_all) + "</ul>", part=2))
+                        notes_html="<p>各选项的解释：</p><ul>" + "".join(why_all) + "</ul>", part=1))
     return out
