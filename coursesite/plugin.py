@@ -27,6 +27,7 @@ from .notebooks import pages as notebooks
 from .notebooks import setup_cell
 from .notebooks import wheel as vdlm_wheel
 from .pagecache import DiskCache, RenderCache, jinja_bytecode_cache
+from .quizzes.pages import Quizzes
 from .search.dictionary import write_user_dict
 from .search.entries import EntryCache
 from .search.query import DICT_NAME, clean_search_index, query_dictionary_js
@@ -45,6 +46,7 @@ class CoursePlugin(BasePlugin[CourseConfig]):
         self.command = "build"
         self.citations = CitationPages()
         self.decks = Decks()
+        self.quizzes = Quizzes()
         self.renders = RenderCache()
         self.search_entries = EntryCache()
         self._search_signature = ""
@@ -112,6 +114,7 @@ class CoursePlugin(BasePlugin[CourseConfig]):
         self.decks.theme = self.config.slides.theme
         self.decks.overflow_factor = self.config.slides.overflow_factor
         self.decks.reset()
+        self.quizzes.add_config(config)
         return config
 
     def _load_jieba(self) -> None:
@@ -146,6 +149,7 @@ class CoursePlugin(BasePlugin[CourseConfig]):
         self._add_wheel(files, config, root)
         self._report(self._check_repo(config), "repo_url check")
         assets.add_vendor_files(files, config, root)
+        self.quizzes.add_assets(files, config)
         return files
 
     def on_nav(self, nav, config, files):
@@ -160,6 +164,7 @@ class CoursePlugin(BasePlugin[CourseConfig]):
             (check_captions(self._sources, self.config.figures, self.config.tables)
              if self.config.figures or self.config.tables else []) + self._check_diagrams(config),
             "caption and diagram check")
+        self.citations.other_errors += self._report(self.quizzes.check(self._sources, nav.pages, prefix), "quiz check")
         for nb in self._notebooks(config):  # numbered after the pages, in file order (as in the nav)
             try:
                 cells = notebook_markdown_cells(nb)
@@ -227,6 +232,7 @@ class CoursePlugin(BasePlugin[CourseConfig]):
 
     def _render_markdown(self, markdown, page, config, files):
         markdown = self.citations.render(markdown, page.file.src_uri, page.file.url)
+        markdown = self.quizzes.page_markdown(markdown, page)
         return self.decks.index_markdown(markdown, page)
 
     @event_priority(-100)  # last: the Markdown is final, so it keys the cached HTML
@@ -243,6 +249,7 @@ class CoursePlugin(BasePlugin[CourseConfig]):
             html = self.citations.render_html(html, page.file.src_uri)
             return notebooks.decorate(html, page, config, self.config.notebooks_dir, self.config.repo_branch,
                                       self._downloads(config))
+        html = self.quizzes.page_html(html, page)
         return self.decks.cut_page(html, page, config)
 
     def _add_wheel(self, files, config, root: Path) -> None:

@@ -276,6 +276,11 @@ def expected_slides(built_site: Path, src: str, whole: bool = False) -> list[str
                 continue
             if whole and node.get("id") == S.BIBLIOGRAPHY_ID:
                 continue
+            quiz = node.find_next_sibling("div", class_="quiz") if node.get("id") == "self-check" else None
+            if quiz is not None:  # the 自测: a question slide and an answer slide per question (test_quizzes.py)
+                n = len(quiz.select("form.quiz-q"))
+                titles += [t for i in range(1, n + 1) for t in (f"自测 {i}/{n}", f"自测 {i}/{n} · 答案")]
+                continue
             titles.append(S._clean_heading(node)[0])
         elif isinstance(node, Comment) and str(node).strip() == S.BREAK_MARKER and not node.find_parent(class_="page-only"):
             titles.append(titles[-1])
@@ -386,7 +391,7 @@ def test_deck_links_images_and_back_links_resolve(built_site):
 # In Chromium: one page per deck, everything measured in-page
 
 COLLECT = """() => Array.from(document.querySelectorAll('.reveal .slides > section')).map(s => ({
-  id: s.id, kind: (s.className.match(/slide-(title|content|bibliography)/) || [])[1],
+  id: s.id, kind: (s.className.match(/slide-(title|content|bibliography|quiz)/) || [])[1],
   continued: s.classList.contains('continued'), page: s.dataset.page, fit: s.dataset.fit || '',
   title: (s.querySelector(':scope > h1, :scope > h2') || {}).innerText || '',
   notes: ((s.querySelector('aside.notes') || {}).textContent || '').trim(),
@@ -438,6 +443,8 @@ def deck_runs(built_site, site_url, browser):
             slides = page.evaluate(COLLECT)
             total = page.evaluate("Reveal.getTotalSlides()")
             page.locator("body").focus()
+            # quiz slides step through their choices (fragments): shown at once here, so one key = one slide
+            page.evaluate("Reveal.configure({ fragments: false })")
             visits = [page.evaluate(MEASURE)]
             for _ in range(total - 1):
                 page.keyboard.press("ArrowRight")

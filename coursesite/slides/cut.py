@@ -79,7 +79,7 @@ class Slide:
     ``body_html`` is the slide content without the heading, page-only parts and notes.
     """
 
-    kind: str  # "title", "content" or "bibliography"
+    kind: str  # "title", "content", "bibliography" or "quiz" (the page's 自测, coursesite.quizzes.slides)
     title: str  # plain text
     title_html: str
     anchor: str
@@ -209,6 +209,12 @@ def cut_slides(html: str) -> CutResult:
             title_page = frag.select_one(".title-page")
             if title_page is not None:
                 frag = _soup(str(title_page))
+        quiz = frag.select_one("div.quiz") if g["kind"] == "content" else None
+        if quiz is not None:  # the page's 自测: class-poll slides (kind "quiz"), see coursesite.quizzes.slides
+            from coursesite.quizzes.slides import quiz_slides
+
+            result.slides.extend(Slide(**s) for s in quiz_slides(quiz))
+            continue
         if g["kind"] == "content" and frag.select_one("ol.bibliography") and not notes:
             g["kind"] = "bibliography"
         body = str(frag).strip()
