@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from pathlib import Path
 
 import jinja2
@@ -44,6 +45,18 @@ _BUTTON = (
     '5H15l-1.5-5h-3L9 21H7.5L9 16H3V5H2V3m3 2v9h14V5H5m5 2 5 2.5-5 2.5V7z"/></svg>'
     '<span>幻灯片</span></a>\n'
 )
+
+
+# The opening tag of an element with class slide-only (shown on the slide; hidden on the page).
+_SLIDE_ONLY_TAG = re.compile(r'<([a-zA-Z][\w-]*)(\s[^>]*?\bclass="(?:[^"]*\s)?' + S.SLIDE_ONLY_CLASS + r'(?:\s[^"]*)?"[^>]*?)(/?)>')
+
+
+def hide_slide_only(html: str) -> str:
+    """The page's HTML with every ``slide-only`` element hidden (``hidden``) and left out of the search index
+    (Material's ``data-search-exclude``); the deck, cut from the unhidden HTML, shows them."""
+    if S.SLIDE_ONLY_CLASS not in html:
+        return html
+    return _SLIDE_ONLY_TAG.sub(lambda m: f"<{m.group(1)}{m.group(2)} hidden data-search-exclude{m.group(3)}>", html)
 
 
 def _lecture(meta: dict) -> bool:
@@ -136,7 +149,7 @@ class Decks:
         href = S.relative_url(S.deck_url_for(page.url), page_dir)
         if not config.get("use_directory_urls", True):
             href += "index.html"
-        return _BUTTON.format(href=href, title=title) + html
+        return _BUTTON.format(href=href, title=title) + hide_slide_only(html)
 
     def _write_if_changed(self, path: Path, text: str) -> None:
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
