@@ -707,6 +707,9 @@ def _page_sections(p: DeckPage, slides: list[Slide], deck_dir: str, links: _Deck
 # --------------------------------------------------------------------------------------------------
 # Time plan on the index page
 
+#: Where the index's note gets the whole-lecture deck's slide count (filled by
+#: :meth:`coursesite.slides.decks.Decks.fill_index_count` once every page is cut).
+DECK_COUNT_MARKER = '<span class="deck-count"></span>'
 _LINK_MD = re.compile(r"\]\(([^)#\s]+\.md)(?:#[^)]*)?\)")
 
 
@@ -757,7 +760,7 @@ def add_minutes_to_index(markdown: str, minutes: dict[str, float], *, heading: s
             end += 1
         end += 1
     note = (f"\n**{total_label}：{_fmt(total)} 分钟**（约 {total / 45:.1f} 课时，按每课时 45 分钟计）。"
-            "整讲幻灯片：[放映全部](slides/){ .slides-link }；每一页也可以单独放映。\n")
+            f"整讲幻灯片：[放映全部](slides/){{ .slides-link }}{DECK_COUNT_MARKER}；每一页也可以单独放映。\n")
     lines.insert(end, note)
     return "\n".join(lines), total
 

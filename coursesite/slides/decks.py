@@ -173,7 +173,6 @@ class Decks:
         self._write_if_changed(assets / "deck.js", (TEMPLATES / "deck.js").read_text(encoding="utf-8"))
 
         decks = self.decks
-        ordered = [decks[src] for src in self.order if src in decks]
 
         def write(deck_url: str, title: str, slides: list, minutes: float | None, total: float | None):
             info = {"title": title, "slides": len(slides), "totalSeconds": int(round((minutes or 0) * 60)) or None}
@@ -189,16 +188,92 @@ class Decks:
             url = S.deck_url_for(deck.url)
             write(url, deck.title, S.assemble_deck([deck], url, store=self.disk), deck.minutes, None)
 
-        if ordered:
+        lecture = self.lecture_deck()
+        if lecture is not None:
+            url, slides, total = lecture
             home = decks.get(self.home) if self.home else None
-            pages = ([home] if home else []) + [d for d in ordered if d is not home]
-            bib_page = next((d.url for d in pages for s in d.slides if "bibliography-all" in s.body_html), None)
-            url = S.deck_url_for(home.url if home else "")
-            total = sum(float(d.minutes or 0) for d in pages)
-            slides = S.assemble_deck(pages, url, prefix_ids=True, keep_bibliographies=False, bibliography_page=bib_page,
-                                     store=self.disk)
             title = home.title if home else config.get("site_name", "")
             write(url, title, slides, total, total)
+
+    def lecture_deck(self) -> tuple[str, list[S.DeckSlide], float] | None:
+        """The whole-lecture deck (home page first, then the nav order) with its part dividers and closing slide:
+        (deck URL, slides, total minutes); None when no page has a deck. Call after every page is cut."""
+        ordered = [self.decks[src] for src in self.order if src in self.decks]
+        if not ordered:
+            return None
+        home = self.decks.get(self.home) if self.home else None
+        pages = ([home] if home else []) + [d for d in ordered if d is not home]
+        bib_page = next((d.url for d in pages for s in d.slides if "bibliography-all" in s.body_html), None)
+        url = S.deck_url_for(home.url if home else "")
+        total = sum(float(d.minutes or 0) for d in pages)
+        slides = S.assemble_deck(pages, url, prefix_ids=True, keep_bibliographies=False, bibliography_page=bib_page,
+                                 store=self.disk)
+        return url, lecture_frame(pages, slides, url, home), total
+
+    def fill_index_count(self, files) -> None:
+        """Put the whole-lecture deck's slide count into the home page's note (``on_env``: every page is cut)."""
+        home = next((f.page for f in files.documentation_pages() if f.src_uri == self.home and f.page), None)
+        if home is None or not home.content or S.DECK_COUNT_MARKER not in home.content:
+            return
+        lecture = self.lecture_deck()
+        if lecture is None:
+            return
+        slides = lecture[1]
+        content = sum(1 for s in slides if s.kind == "content")
+        home.content = home.content.replace(
+            S.DECK_COUNT_MARKER, f'<span class="deck-count">（{len(slides)} 张幻灯片，其中 {content} 张内容页）</span>')
+
+
+def lecture_frame(pages: list[S.DeckPage], slides: list[S.DeckSlide], deck_url: str,
+                  home: S.DeckPage | None) -> list[S.DeckSlide]:
+    """The whole-lecture deck's slides with a divider before each part (every page but the home page: "第 k
+    部分 / 共 K 部分", its title and minutes, where it starts in the lecture, and the parts as an agenda with this one
+    marked) and a closing slide (the lecture's total time and slide count, links to the summary, questions and
+    references pages when the deck has them). ``slides``: :func:`coursesite.slides.cut.assemble_deck`'s output
+    for ``pages`` (the home page first)."""
+    from html import escape
+
+    parts = [p for p in pages if p is not home]
+    index = {p.url: i for i, p in enumerate(parts)}
+    start: dict[str, float] = {}
+    elapsed = float(home.minutes or 0) if home else 0.0
+    for p in parts:
+        start[p.url] = elapsed
+        elapsed += float(p.minutes or 0)
+
+    def agenda(current: str) -> str:
+        mark = ' class="agenda-current"'
+        items = "".join(f'<li{mark if p.url == current else ""}>{escape(p.title)}</li>' for p in parts)
+        return f'<ol class="agenda">{items}</ol>'
+
+    out: list[S.DeckSlide] = []
+    seen: set[str] = set()
+    for slide in slides:
+        if slide.kind == "title" and slide.page_url in index and slide.page_url not in seen:
+            seen.add(slide.page_url)
+            page = parts[index[slide.page_url]]
+            k = index[slide.page_url] + 1
+            minutes = S._fmt(float(page.minutes or 0))
+            at = S._fmt(start[page.url])
+            out.append(S.DeckSlide(
+                id=f"part-{k}", kind="divider", title=page.title, title_html=escape(page.title),
+                body_html=(f'<p class="slide-minutes">约 {minutes} 分钟 · 从第 {at} 分钟开始</p>' + agenda(page.url)),
+                notes_html="", source=slide.source, page_url=slide.page_url, part=1, continued=False,
+                kicker_html=f"第 {k} 部分 / 共 {len(parts)} 部分"))
+        out.append(slide)
+    links = []
+    for p in parts:
+        if any(key in p.url for key in ("summary", "qa", "references")):
+            links.append(f'<li><a href="{S.relative_url(p.url, deck_url)}">{escape(p.title)}</a></li>')
+    total = S._fmt(sum(float(p.minutes or 0) for p in pages))
+    count = len(out) + 1
+    body = (f'<p class="slide-minutes">全讲约 {total} 分钟 · {len(parts)} 个部分 · {count} 张幻灯片</p>'
+            + (f'<ul class="closing-links">{"".join(links)}</ul>' if links else ""))
+    out.append(S.DeckSlide(
+        id="closing", kind="closing", title="谢谢！欢迎提问与讨论", title_html="谢谢！欢迎提问与讨论", body_html=body,
+        notes_html="", source=S.relative_url(home.url if home else "", deck_url), page_url=home.url if home else "",
+        part=1, continued=False))
+    return out
 
 
 def _pygments_css() -> str:
