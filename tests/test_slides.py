@@ -24,7 +24,7 @@ from types import SimpleNamespace
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-from bs4 import BeautifulSoup, Comment
+from bs4 import BeautifulSoup, Comment, Tag
 
 from coursesite.slides import cut as S
 
@@ -339,20 +339,55 @@ def article(built_site: Path, src: str) -> BeautifulSoup:
 
 
 def expected_slides(built_site: Path, src: str, whole: bool = False) -> list[str]:
-    """Slide titles a page must give, counted from the page itself: H1, every H2 (not page-only;
-    without the page bibliography in the whole-lecture deck), one more per break marker."""
+    """Slide titles a page must give, counted from the page itself: H1; every H2 (not page-only; without the
+    page bibliography in the whole-lecture deck, or when the slides cite nothing) unless its H3 topics have
+    slides and its intro has no content; every top-level H3 topic that is not page-only; one more per break
+    marker."""
     art = article(built_site, src)
     titles = [S._clean_heading(art.h1)[0]]
-    for node in art.descendants:
-        if getattr(node, "name", None) == "h2":
-            if "page-only" in (node.get("class") or []) or node.find_parent(class_="page-only"):
+    section: dict | None = None
+
+    def close():
+        if section and (not section["topics"] or section["intro"]):
+            titles.insert(section["at"], section["title"])
+
+    for node in art.children:
+        name = getattr(node, "name", None)
+        if name == "h2":
+            close()
+            section = None
+            if "page-only" in (node.get("class") or []):
+                section = {"skip": True, "topics": 0, "intro": False, "at": len(titles), "title": ""}
                 continue
-            if whole and node.get("id") == S.BIBLIOGRAPHY_ID:
+            if node.get("id") == S.BIBLIOGRAPHY_ID and (whole or not _slides_cite(built_site, src)):
+                section = {"skip": True, "topics": 0, "intro": False, "at": len(titles), "title": ""}
                 continue
-            titles.append(S._clean_heading(node)[0])
-        elif isinstance(node, Comment) and str(node).strip() == S.BREAK_MARKER and not node.find_parent(class_="page-only"):
-            titles.append(titles[-1])
+            section = {"skip": False, "topics": 0, "intro": False, "at": len(titles), "in_topic": False,
+                       "title": S._clean_heading(node)[0], "topic_skip": False}
+        elif name == "h3" and section is not None:
+            if section["skip"]:
+                continue
+            section["in_topic"] = True
+            section["topic_skip"] = "page-only" in (node.get("class") or [])
+            if not section["topic_skip"]:
+                section["topics"] += 1
+                titles.append(S._clean_heading(node)[0])
+        elif isinstance(node, Comment) and str(node).strip() == S.BREAK_MARKER and section and not section["skip"]:
+            if not section.get("topic_skip"):
+                titles.append(titles[-1] if section["in_topic"] else section["title"])
+        elif section is not None and not section["skip"] and not section["in_topic"] and isinstance(node, Tag):
+            if "page-only" in (node.get("class") or []) or node.css.match(".notes") or "notes" in (node.get("class") or []):
+                continue
+            if node.get_text(strip=True) or node.find(["img", "svg"]):
+                section["intro"] = True
+    close()
     return titles
+
+
+def _slides_cite(built_site: Path, src: str) -> bool:
+    """Whether the page's deck keeps its bibliography slide (some slide cites a reference)."""
+    deck = built_site / page_dir(src) / "slides" / "index.html"
+    return 'id="page-bibliography"' in deck.read_text(encoding="utf-8")
 
 
 def deck_files(built_site: Path) -> dict[str, Path]:
@@ -459,7 +494,7 @@ def test_deck_links_images_and_back_links_resolve(built_site):
 # In Chromium: one page per deck, everything measured in-page
 
 COLLECT = """() => Array.from(document.querySelectorAll('.reveal .slides > section')).map(s => ({
-  id: s.id, kind: (s.className.match(/slide-(title|content|bibliography)/) || [])[1],
+  id: s.id, kind: (s.className.match(/slide-(title|content|bibliography|divider|closing)/) || [])[1],
   continued: s.classList.contains('continued'), page: s.dataset.page, fit: s.dataset.fit || '',
   title: (s.querySelector(':scope > h1, :scope > h2') || {}).innerText || '',
   notes: ((s.querySelector('aside.notes') || {}).textContent || '').trim(),
@@ -583,7 +618,8 @@ def test_whole_lecture_deck_is_every_page_in_nav_order(deck_runs, built_site):
     assert order == pages
     want = sum(len(expected_slides(built_site, src, whole=True)) for src in pages)
     extra = sum(1 for s in run["slides"] if s["kind"] == "bibliography" and s["continued"])
-    assert run["total"] == want + extra
+    frame = (len(pages) - 1) + 1  # a divider before each part (every page but the home page) and a closing slide
+    assert run["total"] == want + extra + frame
 
 
 def test_every_content_slide_has_speaker_notes(deck_runs):

@@ -59,6 +59,25 @@ def hide_slide_only(html: str) -> str:
     return _SLIDE_ONLY_TAG.sub(lambda m: f"<{m.group(1)}{m.group(2)} hidden data-search-exclude{m.group(3)}>", html)
 
 
+def density_note(html: str, slides: list[S.Slide], minutes: float) -> str:
+    """The build's line on how well a deck carries its page (issue 14): content slides against the target of one per
+    :data:`coursesite.slides.report.MINUTES_PER_SLIDE` minutes, and the page's 图N/表N that are on no slide.
+    Informational: the pages are written against it; ``tests/test_decks.py`` is the check that fails."""
+    from bs4 import BeautifulSoup
+
+    from .report import captions, target_slides
+
+    content = sum(1 for s in slides if s.kind == "content")
+    target = target_slides(minutes)
+    on_slides = set(captions(BeautifulSoup("".join(s.body_html for s in slides), "html.parser")))
+    missing = [c for c in captions(BeautifulSoup(html, "html.parser")) if c not in on_slides]
+    note = f"{content} content slides for {S._fmt(minutes)} minutes (target ≥ {target}"
+    note += ")" if content >= target else "; below the target: give each ### topic its slide)"
+    if missing:
+        note += f"; on no slide: {', '.join(missing)}"
+    return note
+
+
 def _lecture(meta: dict) -> bool:
     minutes = meta.get("minutes")
     return meta.get("slides", True) is not False and isinstance(minutes, (int, float)) and minutes > 0
@@ -73,6 +92,7 @@ class Decks:
         self._cut_cache: dict[str, tuple[S.CutResult, list[str]]] = {}
         self.disk = DiskCache(None, "slides")  # the plugin gives it a folder
         self._written: dict[str, str] = {}  # deck file -> sha256 of what was written there
+        self._notes: dict[tuple[str, float], str] = {}  # (sha256 of a page's HTML, minutes) -> its density note
         self._env = None
         self.reset()
 
@@ -136,6 +156,12 @@ class Decks:
         result, warnings = self._cut(html)
         for warning in warnings:
             log.warning(f"slides: {src}: {warning}")
+        minutes = float(meta.get("minutes") or 0)
+        note_key = (hashlib.sha256(html.encode("utf-8")).hexdigest(), minutes)
+        if note_key not in self._notes:
+            self._notes = {k: v for k, v in self._notes.items() if k[0] != note_key[0]} if len(self._notes) < 256 else {}
+            self._notes[note_key] = density_note(html, result.slides, minutes)
+        log.info(f"slides: {src}: {self._notes[note_key]}")
         self.decks[src] = S.DeckPage(url=page.url, slides=result.slides, minutes=meta.get("minutes"),
                                      title=str(page.title or ""))
         if page.is_homepage:
