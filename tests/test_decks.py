@@ -179,3 +179,7 @@ def test_pdf_shows_every_step_once(built_site, site_url, browser, tmp_path):
     notes = subprocess.run(["pdftotext", "-layout", str(handout), "-"], capture_output=True, text=True,
                            check=True).stdout
     assert "讲者备注" in notes and "Speaker notes" not in notes
+    labelled = [a.get_text() for a in soup.select("aside.notes .note-label")]
+    if labelled:  # each labelled note line (重点：/提问：/常见混淆：) starts a line of its own in the handout
+        starts = {line.strip().split("：", 1)[0] + "：" for line in notes.splitlines() if "：" in line}
+        assert set(labelled) <= starts, (sorted(set(labelled) - starts), notes[:800])

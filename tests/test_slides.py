@@ -348,7 +348,7 @@ def expected_slides(built_site: Path, src: str, whole: bool = False) -> list[str
     section: dict | None = None
 
     def close():
-        if section and (not section["topics"] or section["intro"]):
+        if section and not section["skip"] and (not section["topics"] or section["intro"]):
             titles.insert(section["at"], section["title"])
 
     for node in art.children:
@@ -537,7 +537,8 @@ def _open_deck(browser, url: str):
 
 @pytest.fixture(scope="module")
 def deck_runs(built_site, site_url, browser):
-    """Open every deck once, walk it with the arrow keys measuring each slide; return the records."""
+    """Open every deck once, walk it with the arrow keys (through every reveal step) measuring each slide;
+    return the records."""
     runs = {}
     for name, path in deck_files(built_site).items():
         url = site_url + path.parent.relative_to(built_site).as_posix() + "/"
@@ -548,7 +549,10 @@ def deck_runs(built_site, site_url, browser):
             page.locator("body").focus()
             visits = [page.evaluate(MEASURE)]
             for _ in range(total - 1):
-                page.keyboard.press("ArrowRight")
+                # a slide with reveal steps takes one press per step before the next slide
+                steps = page.evaluate("Reveal.getCurrentSlide().querySelectorAll('.fragment:not(.visible)').length")
+                for _ in range(steps + 1):
+                    page.keyboard.press("ArrowRight")
                 visits.append(page.evaluate(MEASURE))
             page.keyboard.press("ArrowRight")  # past the end: stays on the last slide
             end = page.evaluate(MEASURE)
@@ -702,6 +706,18 @@ def test_speaker_view_shows_the_notes_and_a_timer(built_site, site_url, browser,
         shown = re.sub(r"\s+", "", popup.inner_text(notes))
         assert re.sub(r"\s+", "", slide["notes"])[:30] in shown
         assert popup.locator(".speaker-controls-time .timer").count() == 1
+        # Chinese labels; "下一张" sits above the preview of the next slide, not over its title
+        popup.wait_for_function("document.getElementById('deck-speaker-css')", timeout=10_000)
+        assert popup.inner_text("#upcoming-slide .label").strip() == "下一张"
+        assert popup.inner_text(".speaker-controls-notes .label").strip() == "讲者备注"
+        label, frame = popup.evaluate("""() => ['#upcoming-slide .label', '#upcoming-slide iframe']
+            .map(s => document.querySelector(s).getBoundingClientRect().toJSON())""")
+        assert label["bottom"] <= frame["top"] + 1, (label, frame)
+        # the previews show the presented slide and the next one (their #/h/v is zero-based)
+        current = popup.frame_locator("#current-slide iframe").locator(".reveal .slides > section.present").first
+        current.wait_for(timeout=30_000)
+        popup.wait_for_timeout(500)
+        assert current.get_attribute("id") == slide["id"], "the speaker view's current slide is not the presented one"
         popup.close()
     finally:
         page.close()

@@ -150,8 +150,9 @@
     Reveal.on("pdf-ready", function () { document.documentElement.dataset.pdfReady = "1"; });
     await Reveal.initialize({
       width: 1280, height: 720, margin: 0.04, minScale: 0.2, maxScale: 2.0,
-      // hashOneBasedIndex: a numeric deep link #/5 opens the slide numbered "5 / N" (slides with an id get #/id)
-      hash: true, hashOneBasedIndex: true, history: false, respondToHashChanges: true,
+      // hashOneBasedIndex: a numeric deep link #/5 opens the slide numbered "5 / N" (slides with an id get #/id).
+      // Not in the speaker view's previews: the notes plugin opens them at a zero-based #/h/v.
+      hash: true, hashOneBasedIndex: !receiver, history: false, respondToHashChanges: true,
       controls: true, progress: true, slideNumber: "c/t", showSlideNumber: "all",
       overview: true, center: false, transition: "slide", transitionSpeed: "fast",
       pdfMaxPagesPerSlide: 1, pdfSeparateFragments: false,
