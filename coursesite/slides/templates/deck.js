@@ -83,8 +83,8 @@
   // The speaker view (reveal's notes plugin writes it into a popup named "reveal.js - Notes"): Chinese labels,
   // the "Upcoming" label above the preview instead of over the next slide's title, note labels in bold.
   var SPEAKER_CSS =
-    "#upcoming-slide { padding-top: 30px !important; }" +
-    "#upcoming-slide .label { top: 6px !important; left: 8px !important; }" +
+    "#upcoming-slide { padding-top: 44px !important; }" +
+    "#upcoming-slide .label { top: 4px !important; left: 8px !important; }" +
     "#upcoming-slide iframe { height: calc(100% - 4px) !important; }" +
     ".speaker-controls-notes .value p { margin: 0 0 0.5em; }" +
     ".speaker-controls-notes .value ul { margin: 0 0 0.5em 1.2em; padding: 0; }" +
