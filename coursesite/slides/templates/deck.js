@@ -90,7 +90,8 @@
     ".speaker-controls-notes .value ul { margin: 0 0 0.5em 1.2em; padding: 0; }" +
     ".speaker-controls-notes .value .note-label { font-weight: 700; }";
   var SPEAKER_LABELS = [["#upcoming-slide .label", "下一张"], [".speaker-controls-notes .label", "讲者备注"],
-    [".speaker-controls-time .label", "时间"], [".speaker-controls-time .reset-button", "点击重置"]];
+    [".speaker-controls-time .label", "时间"], [".speaker-controls-time .reset-button", "点击重置"],
+    [".speaker-controls-time .pacing-title", "本张剩余时间"]];
   function dressSpeakerView(win, tries) {
     var doc;
     try { doc = win.document; } catch (e) { return; }
