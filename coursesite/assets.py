@@ -20,6 +20,13 @@ VENDOR = {
     "reveal.js": ("reveal.js", ["dist/reveal.js", "dist/reveal.css", "dist/reset.css", "dist/theme/white.css",
                                 "dist/theme/black.css", "dist/theme/fonts/source-sans-pro/*", "plugin/notes/notes.js",
                                 "plugin/highlight/highlight.js", "plugin/highlight/monokai.css"]),
+    # Drawing on slides and a blackboard (keys C and B): the chalkboard plugin's own files, its buttons through
+    # customcontrols, and the Font Awesome icons both use (solid style only); no CDN.
+    "reveal.js-plugins": ("reveal.js-plugins", ["LICENSE", "chalkboard/plugin.js", "chalkboard/style.css",
+                                                "chalkboard/img/*.png", "customcontrols/plugin.js",
+                                                "customcontrols/style.css"]),
+    "fontawesome": ("@fortawesome/fontawesome-free", ["LICENSE.txt", "css/fontawesome.min.css", "css/solid.min.css",
+                                                      "webfonts/fa-solid-900.woff2"]),
     # Web Worker shim for file://: the offline bundle's search runs its worker in an iframe (mkdocs.offline.yml)
     "iframe-worker": ("iframe-worker", ["shim/index.js"]),
 }

@@ -3,7 +3,9 @@
 Writes one PDF per lecture page (``build/pdf/<page>.pdf``) and one for the whole lecture
 (``build/pdf/lecture.pdf``), one page per slide. ``--notes`` also writes handouts
 (``<name>-handout.pdf``): each slide followed by a page with its speaker notes (reveal's
-``showNotes: "separate-page"``).
+``showNotes: "separate-page"``), headed 讲者备注, each note line (重点 / 提问 / 常见混淆) on its own line. Reveal
+steps are printed built (``pdfSeparateFragments: false``: one page per slide); drawings are not printed (a fresh
+tab has none in its storage).
 
 The site is built first when ``site/`` is missing or older than the sources (``--no-build`` to skip),
 then served on 127.0.0.1 and each deck is opened as ``slides/?print-pdf``. Nothing is fetched from

@@ -228,6 +228,7 @@ class CoursePlugin(BasePlugin[CourseConfig]):
             f = files.get_file_from_path(path[len(prefix):])
             if f is not None and f.page is not None and f.page.content is not None:
                 f.page.content = _after_h1(f.page.content, _box_html(problems))
+        self.decks.fill_index_count(files)  # every page is cut now: the index gets the lecture's slide count
         return env
 
     def _render_markdown(self, markdown, page, config, files):

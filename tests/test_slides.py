@@ -24,7 +24,7 @@ from types import SimpleNamespace
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-from bs4 import BeautifulSoup, Comment
+from bs4 import BeautifulSoup, Comment, Tag
 
 from coursesite.slides import cut as S
 
@@ -57,7 +57,7 @@ def test_each_h2_is_one_slide_after_the_title_slide():
 
 
 def test_adding_an_h2_to_a_real_page_adds_a_slide():
-    """Page and deck cannot drift: the deck is cut from the page, one slide per H2."""
+    """Page and deck cannot drift: the deck is cut from the page, one slide per H2 (or H3 topic)."""
     import markdown
 
     src = (DOCS / "02-codebert.md").read_text(encoding="utf-8")
@@ -69,11 +69,77 @@ def test_adding_an_h2_to_a_real_page_adds_a_slide():
         return S.cut_slides(markdown.markdown(text, extensions=exts)).slides
 
     before = slides(src)
-    n_h2 = len(re.findall(r"^## ", re.sub(r"```.*?```", "", src, flags=re.S), flags=re.M))
-    assert len(before) == n_h2 + 1
     after = slides(src + '\n\n## 新加的一节\n\n- 新要点\n\n??? notes "讲者备注"\n    新备注\n')
     assert len(after) == len(before) + 1
     assert after[-1].title == "新加的一节" and "新备注" in after[-1].notes_html
+    topic = '\n\n### 新加的话题\n\n- 话题要点\n\n??? notes "讲者备注"\n    话题备注\n'
+    with_topic = slides(src + '\n\n## 新加的一节\n\n- 新要点\n\n??? notes "讲者备注"\n    新备注\n' + topic)
+    assert len(with_topic) == len(after) + 1 and with_topic[-1].kicker_html == "新加的一节"
+
+
+def topic_page(*topics: str, intro: str = "") -> str:
+    """A rendered page with one H2 whose topics (H3) each have a paragraph and notes."""
+    out = '<h1 id="t">标题</h1><p>导语</p><h2 id="sec">小节<a class="headerlink" href="#sec">¶</a></h2>' + intro
+    for i, title in enumerate(topics):
+        out += f'<h3 id="k{i}">{title}</h3><p>要点 {i}</p>' + NOTES.format(f"本页约 2 分钟。讲 {i}")
+    return out
+
+
+def test_each_h3_is_a_slide_with_its_section_as_kicker():
+    result = S.cut_slides(topic_page("甲", "乙"))
+    assert [(s.kind, s.title, s.kicker_html, s.slide_id) for s in result.slides] == [
+        ("title", "标题", "", "t"), ("content", "甲", "小节", "k0"), ("content", "乙", "小节", "k1")]
+    assert "要点 1" in result.slides[2].body_html and "要点 1" not in result.slides[1].body_html
+    assert "讲 1" in result.slides[2].notes_html and "讲 1" not in result.slides[1].notes_html
+    assert result.problems == []
+
+
+def test_section_intro_is_a_slide_only_with_content():
+    with_intro = S.cut_slides(topic_page("甲", intro="<p>本节导语</p>" + NOTES.format("导语备注")))
+    assert [s.title for s in with_intro.slides] == ["标题", "小节", "甲"]
+    assert with_intro.slides[1].kicker_html == "" and "本节导语" in with_intro.slides[1].body_html
+    only_notes = S.cut_slides(topic_page("甲", intro=NOTES.format("无处可放")))
+    assert [s.title for s in only_notes.slides] == ["标题", "甲"]
+    assert any("belong to no slide" in p.message and p.slide == "小节" for p in only_notes.problems)
+    page_only_intro = S.cut_slides(topic_page("甲", intro='<div class="page-only"><p>长</p></div>'))
+    assert [s.title for s in page_only_intro.slides] == ["标题", "甲"] and page_only_intro.problems == []
+
+
+def test_page_only_topic_and_break_under_a_topic():
+    html = topic_page("甲", "乙", "丙").replace('<h3 id="k1">', '<h3 class="page-only" id="k1">').replace(
+        "<p>要点 2</p>", "<p>要点 2</p>" + NOTES.format("上半") + "<!-- slide --><p>下半</p>")
+    result = S.cut_slides(html)
+    assert [(s.title, s.slide_id) for s in result.slides] == [("标题", "t"), ("甲", "k0"), ("丙", "k2"), ("丙", "k2-2")]
+    assert all("要点 1" not in s.body_html for s in result.slides)
+    assert result.slides[3].kicker_html == "小节" and "下半" in result.slides[3].body_html
+    deck = S.assemble_deck([S.DeckPage(url="a/", slides=result.slides, minutes=4)], "a/slides/")
+    assert [d.seconds for d in deck[1:]] == [120, 60, 60] and deck[3].continued
+    each_own = html.replace("<p>上半</p>", "<p>本页约 1.5 分钟</p>").replace(
+        "<p>下半</p>", "<p>下半</p>" + NOTES.format("本页约 0.5 分钟"))
+    deck = S.assemble_deck([S.DeckPage(url="a/", slides=S.cut_slides(each_own).slides, minutes=4)], "a/slides/")
+    assert [d.seconds for d in deck[1:]] == [120, 90, 30], "every part states its minutes: each keeps its own"
+
+
+def test_reveal_steps_become_fragments_and_the_page_markup_is_harmless():
+    import markdown
+
+    src = ('# T\n\n## 小节\n\n### 甲\n\n<div class="steps" markdown>\n\n- 一\n- 二\n\n另一段\n\n</div>\n\n'
+           '单独一步\n{: .step }\n\n- 不动\n\n??? notes "讲者备注"\n    本页约 1 分钟。\n')
+    html = markdown.markdown(src, extensions=["attr_list", "md_in_html", "pymdownx.details", "toc"])
+    assert "fragment" not in html  # the page: only the harmless classes
+    body = BeautifulSoup(S.cut_slides(html).slides[1].body_html, "html.parser")
+    frags = [t.get_text(strip=True) for t in body.select(".fragment")]
+    assert frags == ["一", "二", "另一段", "单独一步"], frags
+
+
+def test_notes_keep_their_lines_and_bold_labels():
+    html = page_html("甲").replace(NOTES.format("讲 0"), '<details class="notes"><summary>讲者备注</summary>'
+                                    '<p>本页约 3 分钟。\n重点：MLM 与 RTD 的区别。\n提问：RTD 的负例从哪来？</p>'
+                                    '<ul><li>常见混淆：判别器不是 GAN。</li></ul></details>')
+    notes = BeautifulSoup(S.cut_slides(html).slides[1].notes_html, "html.parser")
+    assert len(notes.p.find_all("br")) == 2
+    assert [b.get_text() for b in notes.select("strong.note-label")] == ["重点：", "提问：", "常见混淆："]
+    assert S.notes_minutes(str(notes)) == 3
 
 
 def test_page_only_content_is_left_out_of_the_slide():
@@ -129,13 +195,20 @@ def test_missing_notes_are_reported():
     assert [(p.slide, "no speaker notes" in p.message) for p in S.cut_slides(html).problems] == [("甲", True)]
 
 
-def test_bibliography_is_the_last_slide_and_needs_no_notes():
+def test_bibliography_is_the_last_slide_and_lists_only_what_the_slides_cite():
     items = "".join(f'<li id="ref-k{i}" class="bib-entry">Author {i}. Title. 2020.</li>' for i in range(5))
-    html = page_html("甲") + (
+    cite = '<a class="citation-link" href="#ref-k{}">k{}</a>'
+    html = page_html("甲", "乙").replace("<p>要点 0</p>", f"<p>要点 0 {cite.format(0, 0)}</p>").replace(
+        "<p>要点 1</p>", f'<p>要点 1 {cite.format(2, 2)}</p><div class="page-only"><p>{cite.format(4, 4)}</p></div>') + (
         '<h2 class="bibliography-heading" id="page-bibliography">本页参考文献</h2>'
         f'<ol class="bibliography">{items}</ol>')
     result = S.cut_slides(html)
     assert result.slides[-1].kind == "bibliography" and result.problems == []
+    listed = [li["id"] for li in BeautifulSoup(result.slides[-1].body_html, "html.parser").select("li")]
+    assert listed == ["ref-k0", "ref-k2"], "only the references cited on the slides (not in page-only text)"
+    nothing_cited = S.cut_slides(page_html("甲") + '<h2 id="page-bibliography">本页参考文献</h2>'
+                                 f'<ol class="bibliography">{items}</ol>')
+    assert [s.kind for s in nothing_cited.slides] == ["title", "content"]
 
 
 def test_long_bibliography_is_split_keeping_the_numbering():
@@ -266,25 +339,61 @@ def article(built_site: Path, src: str) -> BeautifulSoup:
 
 
 def expected_slides(built_site: Path, src: str, whole: bool = False) -> list[str]:
-    """Slide titles a page must give, counted from the page itself: H1, every H2 (not page-only;
-    without the page bibliography in the whole-lecture deck), one more per break marker."""
+    """Slide titles a page must give, counted from the page itself: H1; every H2 (not page-only; without the
+    page bibliography in the whole-lecture deck, or when the slides cite nothing) unless its H3 topics have
+    slides and its intro has no content; every top-level H3 topic that is not page-only; one more per break
+    marker."""
     art = article(built_site, src)
     titles = [S._clean_heading(art.h1)[0]]
-    for node in art.descendants:
-        if getattr(node, "name", None) == "h2":
-            if "page-only" in (node.get("class") or []) or node.find_parent(class_="page-only"):
+    section: dict | None = None
+
+    def close():
+        if section and not section["skip"] and (not section["topics"] or section["intro"]):
+            titles.insert(section["at"], section["title"])
+
+    for node in art.children:
+        name = getattr(node, "name", None)
+        if name == "h2":
+            close()
+            section = None
+            if "page-only" in (node.get("class") or []):
+                section = {"skip": True, "topics": 0, "intro": False, "at": len(titles), "title": ""}
                 continue
-            if whole and node.get("id") == S.BIBLIOGRAPHY_ID:
+            if node.get("id") == S.BIBLIOGRAPHY_ID and (whole or not _slides_cite(built_site, src)):
+                section = {"skip": True, "topics": 0, "intro": False, "at": len(titles), "title": ""}
                 continue
             quiz = node.find_next_sibling("div", class_="quiz") if node.get("id") == "self-check" else None
             if quiz is not None:  # the 自测: a question slide and an answer slide per question (test_quizzes.py)
                 n = len(quiz.select("form.quiz-q"))
                 titles += [t for i in range(1, n + 1) for t in (f"自测 {i}/{n}", f"自测 {i}/{n} · 答案")]
+                section = {"skip": True, "topics": 0, "intro": False, "at": len(titles), "title": ""}
                 continue
-            titles.append(S._clean_heading(node)[0])
-        elif isinstance(node, Comment) and str(node).strip() == S.BREAK_MARKER and not node.find_parent(class_="page-only"):
-            titles.append(titles[-1])
+            section = {"skip": False, "topics": 0, "intro": False, "at": len(titles), "in_topic": False,
+                       "title": S._clean_heading(node)[0], "topic_skip": False}
+        elif name == "h3" and section is not None:
+            if section["skip"]:
+                continue
+            section["in_topic"] = True
+            section["topic_skip"] = "page-only" in (node.get("class") or [])
+            if not section["topic_skip"]:
+                section["topics"] += 1
+                titles.append(S._clean_heading(node)[0])
+        elif isinstance(node, Comment) and str(node).strip() == S.BREAK_MARKER and section and not section["skip"]:
+            if not section.get("topic_skip"):
+                titles.append(titles[-1] if section["in_topic"] else section["title"])
+        elif section is not None and not section["skip"] and not section["in_topic"] and isinstance(node, Tag):
+            if "page-only" in (node.get("class") or []) or node.css.match(".notes") or "notes" in (node.get("class") or []):
+                continue
+            if node.get_text(strip=True) or node.find(["img", "svg"]):
+                section["intro"] = True
+    close()
     return titles
+
+
+def _slides_cite(built_site: Path, src: str) -> bool:
+    """Whether the page's deck keeps its bibliography slide (some slide cites a reference)."""
+    deck = built_site / page_dir(src) / "slides" / "index.html"
+    return 'id="page-bibliography"' in deck.read_text(encoding="utf-8")
 
 
 def deck_files(built_site: Path) -> dict[str, Path]:
@@ -391,7 +500,7 @@ def test_deck_links_images_and_back_links_resolve(built_site):
 # In Chromium: one page per deck, everything measured in-page
 
 COLLECT = """() => Array.from(document.querySelectorAll('.reveal .slides > section')).map(s => ({
-  id: s.id, kind: (s.className.match(/slide-(title|content|bibliography|quiz)/) || [])[1],
+  id: s.id, kind: (s.className.match(/slide-(title|content|bibliography|quiz|divider|closing)/) || [])[1],
   continued: s.classList.contains('continued'), page: s.dataset.page, fit: s.dataset.fit || '',
   title: (s.querySelector(':scope > h1, :scope > h2') || {}).innerText || '',
   notes: ((s.querySelector('aside.notes') || {}).textContent || '').trim(),
@@ -434,7 +543,8 @@ def _open_deck(browser, url: str):
 
 @pytest.fixture(scope="module")
 def deck_runs(built_site, site_url, browser):
-    """Open every deck once, walk it with the arrow keys measuring each slide; return the records."""
+    """Open every deck once, walk it with the arrow keys (through every reveal step) measuring each slide;
+    return the records."""
     runs = {}
     for name, path in deck_files(built_site).items():
         url = site_url + path.parent.relative_to(built_site).as_posix() + "/"
@@ -447,7 +557,10 @@ def deck_runs(built_site, site_url, browser):
             page.evaluate("Reveal.configure({ fragments: false })")
             visits = [page.evaluate(MEASURE)]
             for _ in range(total - 1):
-                page.keyboard.press("ArrowRight")
+                # a slide with reveal steps takes one press per step before the next slide
+                steps = page.evaluate("Reveal.getCurrentSlide().querySelectorAll('.fragment:not(.visible)').length")
+                for _ in range(steps + 1):
+                    page.keyboard.press("ArrowRight")
                 visits.append(page.evaluate(MEASURE))
             page.keyboard.press("ArrowRight")  # past the end: stays on the last slide
             end = page.evaluate(MEASURE)
@@ -517,7 +630,8 @@ def test_whole_lecture_deck_is_every_page_in_nav_order(deck_runs, built_site):
     assert order == pages
     want = sum(len(expected_slides(built_site, src, whole=True)) for src in pages)
     extra = sum(1 for s in run["slides"] if s["kind"] == "bibliography" and s["continued"])
-    assert run["total"] == want + extra
+    frame = (len(pages) - 1) + 1  # a divider before each part (every page but the home page) and a closing slide
+    assert run["total"] == want + extra + frame
 
 
 def test_every_content_slide_has_speaker_notes(deck_runs):
@@ -600,6 +714,18 @@ def test_speaker_view_shows_the_notes_and_a_timer(built_site, site_url, browser,
         shown = re.sub(r"\s+", "", popup.inner_text(notes))
         assert re.sub(r"\s+", "", slide["notes"])[:30] in shown
         assert popup.locator(".speaker-controls-time .timer").count() == 1
+        # Chinese labels; "下一张" sits above the preview of the next slide, not over its title
+        popup.wait_for_function("document.getElementById('deck-speaker-css')", timeout=10_000)
+        assert popup.inner_text("#upcoming-slide .label").strip() == "下一张"
+        assert popup.inner_text(".speaker-controls-notes .label").strip() == "讲者备注"
+        label, frame = popup.evaluate("""() => ['#upcoming-slide .label', '#upcoming-slide iframe']
+            .map(s => document.querySelector(s).getBoundingClientRect().toJSON())""")
+        assert label["bottom"] <= frame["top"] + 1, (label, frame)
+        # the previews show the presented slide and the next one (their #/h/v is zero-based)
+        current = popup.frame_locator("#current-slide iframe").locator(".reveal .slides > section.present").first
+        current.wait_for(timeout=30_000)
+        popup.wait_for_timeout(500)
+        assert current.get_attribute("id") == slide["id"], "the speaker view's current slide is not the presented one"
         popup.close()
     finally:
         page.close()

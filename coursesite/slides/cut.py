@@ -9,18 +9,26 @@ Conventions (see CONTRIBUTING.md):
 
 - The ``<h1>`` and the content before the first ``<h2>`` make the **title slide**. If that content
   has an element with class ``title-page``, only that element is shown under the title.
-- Each ``<h2>`` starts a **content slide**; an explicit break ``<!-- slide -->`` (an HTML comment
-  in the Markdown) starts a continuation slide under the same heading. Any other comment that looks
-  like a break marker (``<!-- slide: x -->``, ``<!-- new-slide -->``, ``<!-- pagebreak -->`` …) is
-  reported as unknown.
+- Each ``<h2>`` starts a **content slide**, and so does each top-level ``<h3>`` inside it: the H3 is
+  the slide's title and its H2 a small *kicker* above it. The H2's own intro (what comes before its
+  first H3) is a slide only when it has content. An explicit break ``<!-- slide -->`` (an HTML
+  comment in the Markdown) starts a continuation slide under the same heading. Any other comment
+  that looks like a break marker (``<!-- slide: x -->``, ``<!-- new-slide -->``, ``<!-- pagebreak -->``
+  …) is reported as unknown.
 - Elements with class ``page-only`` are left out of the slides. An ``<h2 class="page-only">``
-  (``## 标题 {: .page-only }``) leaves its whole section out of the deck.
+  (``## 标题 {: .page-only }``) leaves its whole section out of the deck, an ``<h3 class="page-only">``
+  its topic. Elements with class ``slide-only`` are shown on the slide only (the page hides them).
+- Reveal steps: inside ``<div class="steps">`` every list item of its lists and every other block
+  appears in turn; an element with class ``step`` (``{: .step }``) appears on its own step. They
+  become reveal.js fragments (the PDF shows each slide once, fully built).
 - Speaker notes are ``details.notes`` / ``div.admonition.notes`` blocks (``??? notes "讲者备注"``);
-  their content (without the summary line) becomes the slide's ``<aside class="notes">``. A notes
-  block before the ``<h1>`` or inside a page-only element belongs to no slide and is reported.
+  their content (without the summary line) becomes the slide's ``<aside class="notes">``, each line
+  of a paragraph kept on its own line and a leading label (``重点：``, ``提问：`` …) set in bold. A
+  notes block before the ``<h1>`` or inside a page-only element belongs to no slide and is reported.
 - The ``<h2 id="page-bibliography">`` added by the citation hook (or any slide whose content is an
   ``ol.bibliography``) is a **bibliography slide**: smaller type, no notes needed; a long list is
-  split over several slides.
+  split over several slides. The page's own list (``#page-bibliography``) keeps only the references
+  cited on the page's slides.
 
 Main entry points: :func:`cut_slides` (HTML → :class:`CutResult`), :func:`assemble_deck` (slides of
 one or more pages → deck sections with ids and links fixed for the deck's URL),
@@ -30,13 +38,14 @@ one or more pages → deck sections with ids and links fixed for the deck's URL)
 from __future__ import annotations
 
 import copy
+from html import escape as html_escape
 import functools
 import posixpath
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from bs4 import BeautifulSoup, Comment, Tag
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 __all__ = [
     "Slide", "Problem", "CutResult", "DeckPage", "DeckSlide", "cut_slides", "assemble_deck",
@@ -52,6 +61,13 @@ BREAK_MARKER = "slide"
 # BREAK_MARKER is reported as an unknown marker.
 _MARKERISH = re.compile(r"^\s*(new[-_ ]?)?(slides?|page[-_ ]?break|break|split|reveal|---+)\b", re.I)
 _NOTES_SELECTOR = "details.notes, div.admonition.notes"
+#: Reveal steps (CONTRIBUTING.md): the children of a ``steps`` block, or one ``step`` element, become fragments.
+STEPS_CLASS = "steps"
+STEP_CLASS = "step"
+#: Content shown on the slide only (the page hides it: :meth:`coursesite.slides.decks.Decks.cut_page`).
+SLIDE_ONLY_CLASS = "slide-only"
+# A note line's label: up to eight characters and a full-width (or ASCII) colon at the start of a line.
+_NOTE_LABEL = re.compile(r"^(\s*)([^\s：:，。]{1,8})([：:])")
 BIBLIOGRAPHY_ID = "page-bibliography"
 # Bibliography slides (two columns of small type): about this many lines fit on a slide, a line
 # holding about BIBLIOGRAPHY_LINE_CHARS characters; a longer list continues on the next slide.
@@ -86,6 +102,7 @@ class Slide:
     body_html: str
     notes_html: str = ""
     part: int = 1
+    kicker_html: str = ""  # the H2 above an H3 slide's title ("" for an H2 slide)
 
     @property
     def slide_id(self) -> str:
@@ -138,12 +155,17 @@ def cut_slides(html: str) -> CutResult:
 
     ``html`` is the page content as MkDocs renders it (``page.content``: the Markdown output, no
     theme). Returns the slides in page order (title slide first) and the problems found: notes
-    outside any slide, unknown break markers, content slides without notes.
+    outside any slide, unknown break markers, content slides without notes, notes under an H2 whose
+    intro has no slide.
 
     >>> r = cut_slides('<h1 id="t">T</h1><p>intro</p><h2 id="a">A</h2><p>x</p>'
     ...                '<details class="notes"><summary>讲者备注</summary><p>say x</p></details>')
     >>> [(s.kind, s.title, s.notes_html) for s in r.slides]
     [('title', 'T', ''), ('content', 'A', '<p>say x</p>')]
+    >>> r = cut_slides('<h1 id="t">T</h1><h2 id="a">A</h2><h3 id="b">B</h3><p>y</p>'
+    ...                '<details class="notes"><summary>讲者备注</summary><p>say y</p></details>')
+    >>> [(s.title, s.kicker_html, s.slide_id) for s in r.slides]
+    [('T', '', 't'), ('B', 'A', 'b')]
     """
     soup = _soup(html)
     result = CutResult()
@@ -151,8 +173,8 @@ def cut_slides(html: str) -> CutResult:
 
     # Notes inside page-only elements belong to no slide.
     for po in soup.select(".page-only"):
-        if po.name == "h2":
-            continue  # a page-only section: handled below
+        if po.name in ("h2", "h3"):
+            continue  # a page-only section or topic: handled below
         for n in po.select(_NOTES_SELECTOR):
             problems.append(Problem(_title_before(n), "notes block inside a page-only element belongs to no slide "
                                     "(move `??? notes` out of the `<div class=\"page-only\">`)"))
@@ -161,8 +183,19 @@ def cut_slides(html: str) -> CutResult:
     # Walk the top-level nodes, grouping them under the current heading.
     groups: list[dict] = []
     current: dict | None = None
+    section: dict | None = None  # the current H2's group (its intro)
     preamble_notes = 0
     for node in list(soup.contents):
+        if isinstance(node, Tag) and node.name == "h3" and section is not None and section["kind"] == "content":
+            text, inner = _clean_heading(node)
+            current = {
+                "kind": "content", "title": text, "title_html": inner, "anchor": node.get("id") or "",
+                "nodes": [], "skip": section["skip"] or "page-only" in (node.get("class") or []), "part": 1,
+                "kicker": html_escape(section["title"]), "section": section,
+            }
+            section["topics"] += 0 if current["skip"] else 1
+            groups.append(current)
+            continue
         if isinstance(node, Tag) and node.name in ("h1", "h2"):
             text, inner = _clean_heading(node)
             classes = node.get("class") or []
@@ -170,8 +203,9 @@ def cut_slides(html: str) -> CutResult:
             current = {
                 "kind": "title" if node.name == "h1" else ("bibliography" if is_bib else "content"),
                 "title": text, "title_html": inner, "anchor": node.get("id") or "",
-                "nodes": [], "skip": "page-only" in classes, "part": 1,
+                "nodes": [], "skip": "page-only" in classes, "part": 1, "kicker": "", "topics": 0, "intro": True,
             }
+            section = current if node.name == "h2" else None
             if node.name == "h1" and groups:
                 problems.append(Problem(text, "a second <h1> on the page: it starts a new title slide"))
             groups.append(current)
@@ -186,7 +220,7 @@ def cut_slides(html: str) -> CutResult:
                 problems.append(Problem(current["title"] if current else "",
                                         f"break marker <!-- {BREAK_MARKER} --> before the first <h2> is ignored"))
                 continue
-            current = dict(current, nodes=[], part=current["part"] + 1)
+            current = dict(current, nodes=[], part=current["part"] + 1, intro=False)
             groups.append(current)
             continue
         if current is None:
@@ -203,7 +237,7 @@ def cut_slides(html: str) -> CutResult:
         frag = _soup("".join(str(n) for n in g["nodes"]))
         notes = []
         for block in frag.select(_NOTES_SELECTOR):
-            notes.append(_notes_inner(block))
+            notes.append(_notes_lines(_notes_inner(block)))
             block.decompose()
         if g["kind"] == "title":
             title_page = frag.select_one(".title-page")
@@ -217,21 +251,125 @@ def cut_slides(html: str) -> CutResult:
             continue
         if g["kind"] == "content" and frag.select_one("ol.bibliography") and not notes:
             g["kind"] = "bibliography"
+        if g["kind"] == "content" and g.get("intro") and g.get("topics") and not _has_text(str(frag)):
+            # an H2 whose topics are slides: its intro is a slide only when it has content
+            if any(_has_text(n) for n in notes):
+                problems.append(Problem(g["title"], "notes before the first ### of a section with no content of "
+                                        "their own belong to no slide (move them into a ### topic's notes, or give "
+                                        "the section an intro)"))
+            continue
+        _mark_steps(frag)
         body = str(frag).strip()
         slide = Slide(kind=g["kind"], title=g["title"], title_html=g["title_html"], anchor=g["anchor"],
-                      body_html=body, notes_html="\n".join(n for n in notes if n), part=g["part"])
+                      body_html=body, notes_html="\n".join(n for n in notes if n), part=g["part"],
+                      kicker_html=g.get("kicker") or "")
         if slide.kind == "bibliography":
-            result.slides.extend(_split_bibliography(slide))
+            result.slides.append(slide)
             continue
         if slide.kind == "content" and not _has_text(slide.notes_html):
             label = slide.title + (f" ({slide.part})" if slide.part > 1 else "")
             problems.append(Problem(label, "no speaker notes (end the section with `??? notes \"讲者备注\"`)"))
         result.slides.append(slide)
+
+    # The page's bibliography lists only what the slides cite; a long list is split over several slides.
+    cited = _cited_keys(s.body_html for s in result.slides if s.kind != "bibliography")
+    out: list[Slide] = []
+    for slide in result.slides:
+        if slide.kind != "bibliography":
+            out.append(slide)
+            continue
+        if slide.anchor == BIBLIOGRAPHY_ID:
+            slide = _only_cited(slide, cited)
+            if slide is None:
+                continue
+        out.extend(_split_bibliography(slide))
+    result.slides = out
     return result
 
 
+def _mark_steps(frag: BeautifulSoup) -> None:
+    """Reveal steps: ``.steps`` blocks' list items and other children, and ``.step`` elements, become
+    reveal.js fragments (``class="fragment"``); the ``steps``/``step``/``slide-only`` classes stay (harmless)."""
+    for block in frag.select("." + STEPS_CLASS):
+        for child in block.find_all(True, recursive=False):
+            if child.name in ("ul", "ol"):
+                for li in child.find_all("li", recursive=False):
+                    _add_class(li, "fragment")
+            elif child.name == "table":
+                for tr in child.select(":scope > tbody > tr"):
+                    _add_class(tr, "fragment")
+            else:
+                _add_class(child, "fragment")
+    for el in frag.select("." + STEP_CLASS):
+        _add_class(el, "fragment")
+
+
+def _add_class(tag: Tag, name: str) -> None:
+    classes = tag.get("class") or []
+    if name not in classes:
+        tag["class"] = [*classes, name]
+
+
+def _notes_lines(html: str) -> str:
+    """Keep each line of a notes paragraph on its own line (``<br>``), and set a leading label
+    (``重点：``, ``提问：``, ``常见混淆：`` …) of a line, paragraph or list item in bold."""
+    frag = _soup(html)
+    for p in frag.find_all(["p", "li"]):
+        if p.find_parent(["pre", "code"]):
+            continue
+        for text in list(p.find_all(string=True)):
+            if isinstance(text, Comment) or text.find_parent(["pre", "code", "script"]) or "\n" not in text.strip("\n"):
+                continue
+            lines = str(text).strip("\n").split("\n")
+            new = []
+            for i, line in enumerate(lines):
+                if i:
+                    new.append(frag.new_tag("br"))
+                new.append(NavigableString(line))
+            text.replace_with(*new)
+    for block in frag.find_all(["p", "li"]):
+        for start in [block, *block.find_all("br")]:
+            node = start.contents[0] if start is block and start.contents else start.next_sibling
+            if not isinstance(node, NavigableString) or isinstance(node, Comment):
+                continue
+            m = _NOTE_LABEL.match(str(node))
+            if not m:
+                continue
+            strong = frag.new_tag("strong", attrs={"class": "note-label"})
+            strong.string = m.group(2) + m.group(3)
+            rest = str(node)[m.end():]
+            node.replace_with(NavigableString(m.group(1)), strong, NavigableString(rest))
+    return str(frag)
+
+
+def _cited_keys(bodies) -> set[str]:
+    """The ``ref-…`` ids that slide HTML links to (citations)."""
+    out: set[str] = set()
+    for html in bodies:
+        for a in _soup(html).select('a[href^="#ref-"]'):
+            out.add(a["href"][1:])
+    return out
+
+
+def _only_cited(slide: Slide, cited: set[str]) -> Slide | None:
+    """The bibliography slide with only the entries in ``cited``; None if none is left."""
+    frag = _soup(slide.body_html)
+    ol = frag.select_one("ol.bibliography")
+    if ol is None:
+        return slide
+    items = ol.find_all("li", recursive=False)
+    kept = [li for li in items if not li.get("id") or li.get("id") in cited]  # an entry without id: kept
+    if not kept:
+        return None
+    for li in items:
+        if li not in kept:
+            li.decompose()
+    return Slide(kind=slide.kind, title=slide.title, title_html=slide.title_html, anchor=slide.anchor,
+                 body_html=str(frag), notes_html=slide.notes_html, part=slide.part, kicker_html=slide.kicker_html)
+
+
 def _title_before(node: Tag) -> str:
-    h = node.find_previous(["h2", "h1"])
+    h = node.find_previous(["h3", "h2", "h1"])
     return _clean_heading(h)[0] if h else ""
 
 
@@ -349,6 +487,7 @@ class DeckSlide:
     continued: bool
     minutes: float | None = None
     seconds: int | None = None  # speaker-view pacing (reveal.js ``data-timing``), from the notes
+    kicker_html: str = ""  # the H2 shown small above an H3 slide's title
 
 
 _NOTE_MINUTES = re.compile(r"本页约\s*(\d+(?:\.\d+)?)\s*分钟")
@@ -448,8 +587,8 @@ def assemble_deck(pages: list[DeckPage], deck_url: str, *, prefix_ids: bool = Fa
     out: list[DeckSlide] = []
     for p, slides in kept:
         key = (p.url, p.minutes, deck_dir, links,
-               tuple((s.slide_id, s.kind, s.title, s.title_html, s.body_html, s.notes_html, s.anchor, s.part)
-                     for s in slides))
+               tuple((s.slide_id, s.kind, s.title, s.title_html, s.body_html, s.notes_html, s.anchor, s.part,
+                      s.kicker_html) for s in slides))
         sections = _SECTIONS.get(key)
         stored = store.key(_stable(key)) if store is not None and sections is None else None
         if sections is None and stored is not None:
@@ -516,13 +655,23 @@ def _page_sections(p: DeckPage, slides: list[Slide], deck_dir: str, links: _Deck
     key = _norm_page(p.url)
     pre = prefixes[key]
     parsed = [(s, _soup(s.body_html), _soup(s.notes_html)) for s in slides]
-    # pacing: a heading's "本页约 N 分钟" is shared by all the parts it was cut into
+    # pacing: a heading's "本页约 N 分钟" is shared by all the parts it was cut into, unless every part
+    # states its own
     planned: dict[str, float] = {}
     parts: dict[str, int] = {}
+    own: dict[str, list[float | None]] = {}
     for s, _, notes in parsed:
         parts[s.anchor] = parts.get(s.anchor, 0) + 1
-        if (m := notes_minutes(notes)) is not None:
+        m = notes_minutes(notes)
+        own.setdefault(s.anchor, []).append(m)
+        if m is not None:
             planned.setdefault(s.anchor, m)
+
+    def seconds(s: Slide) -> int | None:
+        stated = own[s.anchor]
+        if None not in stated:
+            return round(stated[s.part - 1] * 60) if s.part - 1 < len(stated) else None
+        return round(planned[s.anchor] * 60 / parts[s.anchor]) if s.anchor in planned else None
 
     out: list[DeckSlide] = []
     for s, body, notes in parsed:
@@ -555,7 +704,8 @@ def _page_sections(p: DeckPage, slides: list[Slide], deck_dir: str, links: _Deck
             id=pre + s.slide_id, kind=s.kind, title=s.title, title_html=s.title_html,
             body_html=str(body), notes_html=str(notes), source=page_section + ("#" + s.anchor if s.kind != "title" else ""),
             page_url=p.url, part=s.part, continued=s.part > 1, minutes=p.minutes if s.kind == "title" else None,
-            seconds=(round(planned[s.anchor] * 60 / parts[s.anchor]) if s.anchor in planned else None),
+            seconds=seconds(s),
+            kicker_html=s.kicker_html,
         ))
     return out
 
@@ -563,6 +713,9 @@ def _page_sections(p: DeckPage, slides: list[Slide], deck_dir: str, links: _Deck
 # --------------------------------------------------------------------------------------------------
 # Time plan on the index page
 
+#: Where the index's note gets the whole-lecture deck's slide count (filled by
+#: :meth:`coursesite.slides.decks.Decks.fill_index_count` once every page is cut).
+DECK_COUNT_MARKER = '<span class="deck-count"></span>'
 _LINK_MD = re.compile(r"\]\(([^)#\s]+\.md)(?:#[^)]*)?\)")
 
 
@@ -613,7 +766,7 @@ def add_minutes_to_index(markdown: str, minutes: dict[str, float], *, heading: s
             end += 1
         end += 1
     note = (f"\n**{total_label}：{_fmt(total)} 分钟**（约 {total / 45:.1f} 课时，按每课时 45 分钟计）。"
-            "整讲幻灯片：[放映全部](slides/){ .slides-link }；每一页也可以单独放映。\n")
+            f"整讲幻灯片：[放映全部](slides/){{ .slides-link }}{DECK_COUNT_MARKER}；每一页也可以单独放映。\n")
     lines.insert(end, note)
     return "\n".join(lines), total
 

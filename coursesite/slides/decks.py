@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from pathlib import Path
 
 import jinja2
@@ -46,6 +47,37 @@ _BUTTON = (
 )
 
 
+# The opening tag of an element with class slide-only (shown on the slide; hidden on the page).
+_SLIDE_ONLY_TAG = re.compile(r'<([a-zA-Z][\w-]*)(\s[^>]*?\bclass="(?:[^"]*\s)?' + S.SLIDE_ONLY_CLASS + r'(?:\s[^"]*)?"[^>]*?)(/?)>')
+
+
+def hide_slide_only(html: str) -> str:
+    """The page's HTML with every ``slide-only`` element hidden (``hidden``) and left out of the search index
+    (Material's ``data-search-exclude``); the deck, cut from the unhidden HTML, shows them."""
+    if S.SLIDE_ONLY_CLASS not in html:
+        return html
+    return _SLIDE_ONLY_TAG.sub(lambda m: f"<{m.group(1)}{m.group(2)} hidden data-search-exclude{m.group(3)}>", html)
+
+
+def density_note(html: str, slides: list[S.Slide], minutes: float) -> str:
+    """The build's line on how well a deck carries its page (issue 14): content slides against the target of one per
+    :data:`coursesite.slides.report.MINUTES_PER_SLIDE` minutes, and the page's 图N/表N that are on no slide.
+    Informational: the pages are written against it; ``tests/test_decks.py`` is the check that fails."""
+    from bs4 import BeautifulSoup
+
+    from .report import captions, target_slides
+
+    content = sum(1 for s in slides if s.kind == "content")
+    target = target_slides(minutes)
+    on_slides = set(captions(BeautifulSoup("".join(s.body_html for s in slides), "html.parser")))
+    missing = [c for c in captions(BeautifulSoup(html, "html.parser")) if c not in on_slides]
+    note = f"{content} content slides for {S._fmt(minutes)} minutes (target ≥ {target}"
+    note += ")" if content >= target else "; below the target: give each ### topic its slide)"
+    if missing:
+        note += f"; on no slide: {', '.join(missing)}"
+    return note
+
+
 def _lecture(meta: dict) -> bool:
     minutes = meta.get("minutes")
     return meta.get("slides", True) is not False and isinstance(minutes, (int, float)) and minutes > 0
@@ -60,6 +92,7 @@ class Decks:
         self._cut_cache: dict[str, tuple[S.CutResult, list[str]]] = {}
         self.disk = DiskCache(None, "slides")  # the plugin gives it a folder
         self._written: dict[str, str] = {}  # deck file -> sha256 of what was written there
+        self._notes: dict[tuple[str, float], str] = {}  # (sha256 of a page's HTML, minutes) -> its density note
         self._env = None
         self.reset()
 
@@ -123,6 +156,12 @@ class Decks:
         result, warnings = self._cut(html)
         for warning in warnings:
             log.warning(f"slides: {src}: {warning}")
+        minutes = float(meta.get("minutes") or 0)
+        note_key = (hashlib.sha256(html.encode("utf-8")).hexdigest(), minutes)
+        if note_key not in self._notes:
+            self._notes = {k: v for k, v in self._notes.items() if k[0] != note_key[0]} if len(self._notes) < 256 else {}
+            self._notes[note_key] = density_note(html, result.slides, minutes)
+        log.info(f"slides: {src}: {self._notes[note_key]}")
         self.decks[src] = S.DeckPage(url=page.url, slides=result.slides, minutes=meta.get("minutes"),
                                      title=str(page.title or ""))
         if page.is_homepage:
@@ -136,7 +175,7 @@ class Decks:
         href = S.relative_url(S.deck_url_for(page.url), page_dir)
         if not config.get("use_directory_urls", True):
             href += "index.html"
-        return _BUTTON.format(href=href, title=title) + html
+        return _BUTTON.format(href=href, title=title) + hide_slide_only(html)
 
     def _write_if_changed(self, path: Path, text: str) -> None:
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -160,7 +199,6 @@ class Decks:
         self._write_if_changed(assets / "deck.js", (TEMPLATES / "deck.js").read_text(encoding="utf-8"))
 
         decks = self.decks
-        ordered = [decks[src] for src in self.order if src in decks]
 
         def write(deck_url: str, title: str, slides: list, minutes: float | None, total: float | None):
             info = {"title": title, "slides": len(slides), "totalSeconds": int(round((minutes or 0) * 60)) or None}
@@ -176,16 +214,92 @@ class Decks:
             url = S.deck_url_for(deck.url)
             write(url, deck.title, S.assemble_deck([deck], url, store=self.disk), deck.minutes, None)
 
-        if ordered:
+        lecture = self.lecture_deck()
+        if lecture is not None:
+            url, slides, total = lecture
             home = decks.get(self.home) if self.home else None
-            pages = ([home] if home else []) + [d for d in ordered if d is not home]
-            bib_page = next((d.url for d in pages for s in d.slides if "bibliography-all" in s.body_html), None)
-            url = S.deck_url_for(home.url if home else "")
-            total = sum(float(d.minutes or 0) for d in pages)
-            slides = S.assemble_deck(pages, url, prefix_ids=True, keep_bibliographies=False, bibliography_page=bib_page,
-                                     store=self.disk)
             title = home.title if home else config.get("site_name", "")
             write(url, title, slides, total, total)
+
+    def lecture_deck(self) -> tuple[str, list[S.DeckSlide], float] | None:
+        """The whole-lecture deck (home page first, then the nav order) with its part dividers and closing slide:
+        (deck URL, slides, total minutes); None when no page has a deck. Call after every page is cut."""
+        ordered = [self.decks[src] for src in self.order if src in self.decks]
+        if not ordered:
+            return None
+        home = self.decks.get(self.home) if self.home else None
+        pages = ([home] if home else []) + [d for d in ordered if d is not home]
+        bib_page = next((d.url for d in pages for s in d.slides if "bibliography-all" in s.body_html), None)
+        url = S.deck_url_for(home.url if home else "")
+        total = sum(float(d.minutes or 0) for d in pages)
+        slides = S.assemble_deck(pages, url, prefix_ids=True, keep_bibliographies=False, bibliography_page=bib_page,
+                                 store=self.disk)
+        return url, lecture_frame(pages, slides, url, home), total
+
+    def fill_index_count(self, files) -> None:
+        """Put the whole-lecture deck's slide count into the home page's note (``on_env``: every page is cut)."""
+        home = next((f.page for f in files.documentation_pages() if f.src_uri == self.home and f.page), None)
+        if home is None or not home.content or S.DECK_COUNT_MARKER not in home.content:
+            return
+        lecture = self.lecture_deck()
+        if lecture is None:
+            return
+        slides = lecture[1]
+        content = sum(1 for s in slides if s.kind == "content")
+        home.content = home.content.replace(
+            S.DECK_COUNT_MARKER, f'<span class="deck-count">（{len(slides)} 张幻灯片，其中 {content} 张内容页）</span>')
+
+
+def lecture_frame(pages: list[S.DeckPage], slides: list[S.DeckSlide], deck_url: str,
+                  home: S.DeckPage | None) -> list[S.DeckSlide]:
+    """The whole-lecture deck's slides with a divider before each part (every page but the home page: "第 k
+    部分 / 共 K 部分", its title and minutes, where it starts in the lecture, and the parts as an agenda with this one
+    marked) and a closing slide (the lecture's total time and slide count, links to the summary, questions and
+    references pages when the deck has them). ``slides``: :func:`coursesite.slides.cut.assemble_deck`'s output
+    for ``pages`` (the home page first)."""
+    from html import escape
+
+    parts = [p for p in pages if p is not home]
+    index = {p.url: i for i, p in enumerate(parts)}
+    start: dict[str, float] = {}
+    elapsed = float(home.minutes or 0) if home else 0.0
+    for p in parts:
+        start[p.url] = elapsed
+        elapsed += float(p.minutes or 0)
+
+    def agenda(current: str) -> str:
+        mark = ' class="agenda-current"'
+        items = "".join(f'<li{mark if p.url == current else ""}>{escape(p.title)}</li>' for p in parts)
+        return f'<ol class="agenda">{items}</ol>'
+
+    out: list[S.DeckSlide] = []
+    seen: set[str] = set()
+    for slide in slides:
+        if slide.kind == "title" and slide.page_url in index and slide.page_url not in seen:
+            seen.add(slide.page_url)
+            page = parts[index[slide.page_url]]
+            k = index[slide.page_url] + 1
+            minutes = S._fmt(float(page.minutes or 0))
+            at = S._fmt(start[page.url])
+            out.append(S.DeckSlide(
+                id=f"part-{k}", kind="divider", title=page.title, title_html=escape(page.title),
+                body_html=(f'<p class="slide-minutes">约 {minutes} 分钟 · 从第 {at} 分钟开始</p>' + agenda(page.url)),
+                notes_html="", source=slide.source, page_url=slide.page_url, part=1, continued=False,
+                kicker_html=f"第 {k} 部分 / 共 {len(parts)} 部分"))
+        out.append(slide)
+    links = []
+    for p in parts:
+        if any(key in p.url for key in ("summary", "qa", "references")):
+            links.append(f'<li><a href="{S.relative_url(p.url, deck_url)}">{escape(p.title)}</a></li>')
+    total = S._fmt(sum(float(p.minutes or 0) for p in pages))
+    count = len(out) + 1
+    body = (f'<p class="slide-minutes">全讲约 {total} 分钟 · {len(parts)} 个部分 · {count} 张幻灯片</p>'
+            + (f'<ul class="closing-links">{"".join(links)}</ul>' if links else ""))
+    out.append(S.DeckSlide(
+        id="closing", kind="closing", title="谢谢！欢迎提问与讨论", title_html="谢谢！欢迎提问与讨论", body_html=body,
+        notes_html="", source=S.relative_url(home.url if home else "", deck_url), page_url=home.url if home else "",
+        part=1, continued=False))
+    return out
 
 
 def _pygments_css() -> str:

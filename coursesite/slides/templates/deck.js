@@ -80,6 +80,69 @@
     slides.style.height = height;
   }
 
+  // The speaker view (reveal's notes plugin writes it into a popup named "reveal.js - Notes"): Chinese labels,
+  // the "Upcoming" label above the preview instead of over the next slide's title, note labels in bold.
+  var SPEAKER_CSS =
+    "#upcoming-slide { padding-top: 44px !important; }" +
+    "#upcoming-slide .label { top: 4px !important; left: 8px !important; }" +
+    "#upcoming-slide iframe { height: calc(100% - 4px) !important; }" +
+    ".speaker-controls-notes .value p { margin: 0 0 0.5em; }" +
+    ".speaker-controls-notes .value ul { margin: 0 0 0.5em 1.2em; padding: 0; }" +
+    ".speaker-controls-notes .value .note-label { font-weight: 700; }";
+  var SPEAKER_LABELS = [["#upcoming-slide .label", "下一张"], [".speaker-controls-notes .label", "讲者备注"],
+    [".speaker-controls-time .label", "时间"], [".speaker-controls-time .reset-button", "点击重置"],
+    [".speaker-controls-time .pacing-title", "本张剩余时间"]];
+  function dressSpeakerView(win, tries) {
+    var doc;
+    try { doc = win.document; } catch (e) { return; }
+    if (!doc || !doc.getElementById("upcoming-slide")) {
+      if (tries < 50) setTimeout(function () { dressSpeakerView(win, tries + 1); }, 100);
+      return;
+    }
+    if (doc.getElementById("deck-speaker-css")) return;
+    var style = doc.createElement("style");
+    style.id = "deck-speaker-css";
+    style.textContent = SPEAKER_CSS;
+    doc.head.appendChild(style);
+    SPEAKER_LABELS.forEach(function (pair) {
+      var el = doc.querySelector(pair[0]);
+      if (!el) return;
+      var text = Array.prototype.find.call(el.childNodes, function (n) { return n.nodeType === 3 && n.textContent.trim(); });
+      if (text) text.textContent = pair[1] + " ";
+      else if (!el.children.length) el.textContent = pair[1];
+    });
+  }
+  var openWindow = window.open;
+  window.open = function (url, name) {
+    var win = openWindow.apply(window, arguments);
+    if (win && name === "reveal.js - Notes") setTimeout(function () { dressSpeakerView(win, 0); }, 0);
+    return win;
+  };
+
+  // Drawing (reveal.js-plugins' chalkboard): C draws on the slide, B opens the blackboard; the buttons sit left of
+  // the arrows. Drawings are kept in the tab's sessionStorage per deck, so a reload during the lecture keeps them.
+  var printing = /print-pdf/i.test(location.search);
+  var receiver = /receiver/i.test(location.search);  // the speaker view's previews
+  function drawingPlugins() {
+    if (!window.RevealChalkboard || receiver) return [];
+    var plugins = [RevealChalkboard];
+    if (window.RevealCustomControls && !printing) plugins.push(RevealCustomControls);
+    return plugins;
+  }
+  var CHALKBOARD = {
+    storage: "deck-chalkboard:" + location.pathname, theme: "whiteboard", boardmarkerWidth: 4, chalkWidth: 5,
+    transition: 300, readOnly: false
+  };
+  var CONTROLS = {
+    tooltip: "显示/隐藏画笔按钮",
+    controls: [
+      { id: "toggle-notes", title: "在幻灯片上画（C）", icon: '<i class="fa-solid fa-pen" aria-hidden="true"></i>',
+        action: "RevealChalkboard.toggleNotesCanvas()" },
+      { id: "toggle-chalkboard", title: "黑板（B）", icon: '<i class="fa-solid fa-chalkboard" aria-hidden="true"></i>',
+        action: "RevealChalkboard.toggleChalkboard()" }
+    ]
+  };
+
   async function start() {
     try { await document.fonts.ready; } catch (e) { /* older browsers */ }
     await renderMermaid();
@@ -88,12 +151,15 @@
     Reveal.on("pdf-ready", function () { document.documentElement.dataset.pdfReady = "1"; });
     await Reveal.initialize({
       width: 1280, height: 720, margin: 0.04, minScale: 0.2, maxScale: 2.0,
-      hash: true, history: false, respondToHashChanges: true,
+      // hashOneBasedIndex: a numeric deep link #/5 opens the slide numbered "5 / N" (slides with an id get #/id).
+      // Not in the speaker view's previews: the notes plugin opens them at a zero-based #/h/v.
+      hash: true, hashOneBasedIndex: !receiver, history: false, respondToHashChanges: true,
       controls: true, progress: true, slideNumber: "c/t", showSlideNumber: "all",
       overview: true, center: false, transition: "slide", transitionSpeed: "fast",
       pdfMaxPagesPerSlide: 1, pdfSeparateFragments: false,
       totalTime: DECK.totalSeconds || null,
-      plugins: window.RevealNotes ? [RevealNotes] : []
+      chalkboard: CHALKBOARD, customcontrols: CONTROLS,
+      plugins: (window.RevealNotes ? [RevealNotes] : []).concat(drawingPlugins())
     });
     window.deckReady = true;
     document.documentElement.dataset.deckReady = "1";
