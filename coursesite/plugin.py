@@ -22,6 +22,7 @@ from .checks.mermaid import check_mermaid, diagrams
 from .citations.pages import CitationPages, error_box
 from .citations.parse import notebook_markdown_cells
 from .config import CourseConfig
+from .demos.site import DemoRoom
 from .notebooks import pages as notebooks
 from .pagecache import DiskCache, RenderCache, jinja_bytecode_cache
 from .search.dictionary import write_user_dict
@@ -42,6 +43,7 @@ class CoursePlugin(BasePlugin[CourseConfig]):
         self.command = "build"
         self.citations = CitationPages()
         self.decks = Decks()
+        self.demos = DemoRoom()
         self.renders = RenderCache()
         self.search_entries = EntryCache()
         self._search_signature = ""
@@ -104,6 +106,7 @@ class CoursePlugin(BasePlugin[CourseConfig]):
         self._failed = []
         self._report(self.citations.check(docs, root / self.config.bibliography, root, self.config.citation_style,
                                           notebooks=self._notebooks(config)), "citation check")
+        self.demos.folder = root / self.config.demos_dir
         self.decks.theme = self.config.slides.theme
         self.decks.overflow_factor = self.config.slides.overflow_factor
         self.decks.reset()
@@ -139,6 +142,7 @@ class CoursePlugin(BasePlugin[CourseConfig]):
         self._report(problems, "notebook check")
         notebooks.mount(files, config, folder, self.config.notebooks_dir, sources)
         assets.add_vendor_files(files, config, root)
+        self.demos.add_files(files, config, root)
         return files
 
     def on_nav(self, nav, config, files):
@@ -220,6 +224,7 @@ class CoursePlugin(BasePlugin[CourseConfig]):
 
     def _render_markdown(self, markdown, page, config, files):
         markdown = self.citations.render(markdown, page.file.src_uri, page.file.url)
+        markdown = self.demos.render(markdown, page)
         return self.decks.index_markdown(markdown, page)
 
     @event_priority(-100)  # last: the Markdown is final, so it keys the cached HTML
