@@ -55,8 +55,8 @@
       },
       load: function (a) {
         if (models[a.id]) return true;
-        var tok = new Tok(a.tokenizer, a.tokenizer_config || {});
-        var vocab = a.tokenizer.model.vocab;
+        var json = JSON.parse(a.tokenizer), tok = new Tok(json, a.tokenizer_config || {});
+        var vocab = json.model.vocab;
         return ort.InferenceSession.create(new Uint8Array(a.model), { executionProviders: ["wasm"] })
           .then(function (session) {
             models[a.id] = { session: session, tok: tok, cls: vocab["[CLS]"], sep: vocab["[SEP]"], unk: vocab["[UNK]"] };
@@ -148,7 +148,7 @@
 
   function pack(demo) {
     return packs[demo] || (packs[demo] = D.data("model-" + demo).then(function (p) {
-      if (!p || !p.tokenizer || !p.tokenizer.model || !p.data || !p.model) {
+      if (!p || typeof p.tokenizer !== "string" || !p.data || !p.model) {
         throw new Error("演示数据 data/model-" + demo + ".js 不完整：请运行 make demos 重新生成，再重新构建网站。");
       }
       return p;
