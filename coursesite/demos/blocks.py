@@ -175,7 +175,8 @@ def _attr(value: str) -> str:
 
 def _md_code(text: str) -> str:
     """Backtick spans of a note as <code> (the note is HTML inside a raw block)."""
-    return re.sub(r"`([^`]+)`", lambda m: f"<code>{html.escape(m.group(1))}</code>", html.escape(text, quote=False))
+    parts = re.split(r"`([^`]+)`", text)  # odd items were inside backticks
+    return "".join(f"<code>{html.escape(p)}</code>" if i % 2 else html.escape(p, quote=False) for i, p in enumerate(parts))
 
 
 def render_block(block: DemoBlock, spec: DemoSpec, root: str, available: bool) -> str:
@@ -198,7 +199,8 @@ def render_block(block: DemoBlock, spec: DemoSpec, root: str, available: bool) -
         f'<textarea class="vdlm-demo-input" rows="{rows}" spellcheck="false" autocomplete="off">{html.escape(block.options.get("text") or spec.text)}</textarea></label>',
         f'<div class="vdlm-demo-examples" role="group" aria-label="一键示例">{examples}</div>' if examples else "",
         '<p class="vdlm-demo-status" role="status" aria-live="polite">点击或输入即开始：演示文件在首次使用时才加载，运行在你的浏览器里，不联网。</p>',
-        '<div class="vdlm-demo-output"></div>',
+        # a scrolling region: focusable, so that keyboard users can scroll it (axe: scrollable-region-focusable)
+        '<div class="vdlm-demo-output" tabindex="0" role="region" aria-label="演示结果"></div>',
         '<p class="vdlm-demo-provenance"></p>',
         f"<script>{BOOT_JS}</script>",
         "</div>",

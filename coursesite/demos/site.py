@@ -6,7 +6,7 @@ Site layout (all under ``assets/demos/``):
 - ``demos.js``, ``demos.css``, ``<demo>.js`` — the browser code, from ``coursesite/demos/assets/``;
 - ``data/<name>.js`` — data packs: classic scripts calling ``VDLMDemos.provide(name, value)`` (a classic
   script loads from ``file://`` too, where ``fetch`` and module imports are blocked): ``tok-<id>`` (a
-  tokenizer.json with its tokenizer_config.json), ``tokenizers`` (the manifest: labels and provenance) and
+  tokenizer.json, as a string, with its tokenizer_config.json), ``tokenizers`` (the manifest: labels and provenance) and
   ``examples``, made from the committed files under ``demos/tokenizers/`` (``make demos`` writes them);
 - ``lib/tokenizers.js`` — ``@huggingface/tokenizers`` (vendored from npm by :mod:`coursesite.assets`) as a
   string, which the worker imports from a ``blob:`` URL (see :func:`wrap_module`).
@@ -77,6 +77,10 @@ class DemoRoom:
         lib = self.node_modules / "@huggingface/tokenizers/dist/tokenizers.min.mjs"
         if lib.is_file():
             add(f"{SITE_DIR}/lib/tokenizers.js", content=wrap_module("lib:tokenizers", lib))
+        from .model_files import add_model_files  # the model demos' files (model_files.py)
+
+        add_model_files(add, self.folder, self.node_modules,
+                        offline="offline" in config["plugins"] or "material/offline" in config["plugins"])
         folder = self.folder / "tokenizers" if self.folder else None
         if folder is None or not folder.is_dir():
             return
@@ -88,7 +92,9 @@ class DemoRoom:
             add(f"{SITE_DIR}/data/examples.js", content=provide_script("examples", examples.read_text(encoding="utf-8")))
         for tok in sorted(folder.glob("*/tokenizer.json")):
             cfg = tok.parent / "tokenizer_config.json"
-            value = ('{"json": ' + tok.read_text(encoding="utf-8") + ', "config": '
+            # the tokenizer.json as a string (parsed in the worker: a string literal costs the page next to
+            # nothing to load, a 0.5 MB object literal costs a parse here and a structured clone to the worker)
+            value = ('{"json": ' + json.dumps(tok.read_text(encoding="utf-8")) + ', "config": '
                      + (cfg.read_text(encoding="utf-8") if cfg.is_file() else "{}") + "}")
             add(f"{SITE_DIR}/data/tok-{tok.parent.name}.js", content=provide_script(f"tok-{tok.parent.name}", value))
 

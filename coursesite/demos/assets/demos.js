@@ -15,7 +15,8 @@
  *       kit.provenance(text)                the Chinese provenance line (which vocabulary / weights, how made)
  *       kit.error(text)                     a clear Chinese message in the widget (never console.error)
  *       kit.onRun(fn, {debounce: ms})       fn(text) on typing (debounced, default 150 ms), on an example
- *                                           click and right after mount; its errors go to kit.error
+ *                                           click and right after mount; its errors go to kit.error; when the
+ *                                           latest run is done, el.vdlmDoneText is the text it ran on
  *       kit.onExample(fn)                   fn(text) -> text: resolve an example's data-text (e.g. "@long-note")
  *       kit.url(path)                       absolute URL of assets/demos/<path>
  *       kit.isFile                          true when opened from file:// (no fetch, no module import)
@@ -158,8 +159,11 @@
         var wait = (opts && opts.debounce) || 150, timer = null, seq = 0;
         function run() {
           var mine = ++seq;
-          return Promise.resolve().then(function () { return fn(k.text()); }).catch(function (err) {
-            if (mine === seq) k.error(err);
+          var text = k.text();
+          return Promise.resolve().then(function () { return fn(text); }).then(function () {
+            if (mine === seq) el.vdlmDoneText = text;   // what the output now shows (tests, benchmarks)
+          }, function (err) {
+            if (mine === seq) { el.vdlmDoneText = text; k.error(err); }
           });
         }
         if (input) input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, wait); });

@@ -21,17 +21,27 @@
         return import(url).then(function (m) { lib = m; return true; });
       },
       load: function (a) {
-        if (!toks[a.id]) toks[a.id] = new lib.Tokenizer(a.json, a.config || {});
+        if (toks[a.id]) return true;
+        var spec;
+        try { spec = JSON.parse(a.json); } catch (err) { throw new Error("tokenizer.json 不是有效的 JSON（" + err.message + "）"); }
+        if (!spec || !spec.model || !spec.model.vocab) throw new Error("tokenizer.json 里没有词表（model.vocab）");
+        toks[a.id] = { tok: new lib.Tokenizer(spec, a.config || {}), vocab: spec.model.vocab };
         return true;
       },
+      words: function (a) {   // whole lower-case words of the vocabulary (readable random replacements)
+        var v = toks[a.id].vocab;
+        return (Array.isArray(v) ? v.map(function (x) { return x[0]; }) : Object.keys(v)).filter(function (k) {
+          return /^[a-z]{3,}$/.test(k);
+        });
+      },
       encode: function (a) {
-        var e = toks[a.id].encode(a.text, { add_special_tokens: a.special !== false });
+        var e = toks[a.id].tok.encode(a.text, { add_special_tokens: a.special !== false });
         return { tokens: e.tokens, ids: e.ids };
       }
     };
   }
 
-  var rpc = null, libReady = null, loaded = {}, manifest = null, vocabs = {};
+  var rpc = null, libReady = null, loaded = {}, manifest = null, wordLists = {};
   function ensureLib() {
     if (!libReady) {
       rpc = D.worker("tokenizers", workerMain);
@@ -41,14 +51,14 @@
     return libReady;
   }
   function ensureTok(id) {
-    if (!loaded[id]) {
-      loaded[id] = ensureLib().then(function () { return D.data("tok-" + id); }).then(function (pack) {
-        if (!pack || !pack.json || !pack.json.model) {
-          throw new Error("分词器文件 data/tok-" + id + ".js 损坏（没有 model）：请运行 make demos 重新生成，再重新构建网站。");
+    if (!loaded[id]) {   // the library and the data pack load at the same time
+      loaded[id] = Promise.all([ensureLib(), D.data("tok-" + id)]).then(function (r) {
+        var pack = r[1];
+        if (!pack || typeof pack.json !== "string") {
+          throw new Error("分词器文件 data/tok-" + id + ".js 损坏：请运行 make demos 重新生成，再重新构建网站。");
         }
-        vocabs[id] = pack.json.model.vocab;
         return rpc.call("load", { id: id, json: pack.json, config: pack.config }).catch(function (err) {
-          throw new Error("分词器 " + id + " 无法加载（文件可能损坏）：" + err.message);
+          throw new Error("分词器 " + id + " 无法加载（文件损坏？请运行 make demos 后重新构建网站）：" + err.message);
         });
       }).catch(function (err) { delete loaded[id]; throw err; });
     }
@@ -139,15 +149,13 @@
   });
 
   // ---- 掩码与替换 (MLM 15 % with 80/10/10; RTD) ---------------------------------------------------------
-  function randomToken(id, r) {
-    var v = vocabs[id], keys = v.__keys || (v.__keys = Object.keys(v).filter(function (k) {
-      return /^[a-z]{3,}$/.test(k);   // whole lower-case words: a readable random replacement
-    }));
-    return keys[Math.floor(r() * keys.length)];
+  function vocabWords(id) {
+    return wordLists[id] || (wordLists[id] = ensureTok(id).then(function () { return rpc.call("words", { id: id }); }));
   }
+  function randomToken(words, r) { return words[Math.floor(r() * words.length)]; }
   D.register("masking", {
     mount: function (kit) {
-      var rate = (kit.options.rate || 15) / 100, seed = 1, last = null;
+      var rate = (kit.options.rate || 15) / 100, seed = 1, last = null, words = [];
       var bar = document.createElement("div");
       bar.className = "vdlm-controls";
       bar.innerHTML = '<button type="button" class="md-button vdlm-reroll">重新抽样（换一组随机位置）</button>';
@@ -163,7 +171,7 @@
         var chosen = {};
         cand.slice(0, k).forEach(function (i) {
           var u = r();
-          chosen[i] = u < 0.8 ? { how: "mask", tok: "[MASK]" } : u < 0.9 ? { how: "random", tok: randomToken("bert-uncased", r) } : { how: "kept", tok: toks[i] };
+          chosen[i] = u < 0.8 ? { how: "mask", tok: "[MASK]" } : u < 0.9 ? { how: "random", tok: randomToken(words, r) } : { how: "kept", tok: toks[i] };
         });
         var count = { mask: 0, random: 0, kept: 0 };
         var mlm = toks.map(function (t, i) {
@@ -177,7 +185,7 @@
         var rr = rng(seed * 7919 + 1), replaced = 0;
         var rtd = toks.map(function (t) {
           if (SPECIAL.test(t)) return '<span class="vdlm-cell"><span class="vdlm-piece vdlm-special">' + esc(t) + '</span><span class="vdlm-label">—</span></span>';
-          var swap = rr() < rate, nt = swap ? randomToken("bert-uncased", rr) : t;
+          var swap = rr() < rate, nt = swap ? randomToken(words, rr) : t;
           var isRep = swap && nt !== t;
           if (isRep) replaced++;
           return '<span class="vdlm-cell"><span class="vdlm-piece' + (isRep ? " vdlm-random" : "") + '">' + esc(nt) +
@@ -201,7 +209,9 @@
         if (bad) { kit.output.innerHTML = ""; last = null; kit.error(bad); return; }
         if (text.length > 2000) { kit.output.innerHTML = ""; last = null; kit.error("这个演示展示一两句话就够了：请输入 2,000 个字符以内的文本（现在 " + text.length.toLocaleString() + " 个）。"); return; }
         var t0 = performance.now();
-        return encode("bert-uncased", text).then(function (e) {
+        return Promise.all([encode("bert-uncased", text), vocabWords("bert-uncased")]).then(function (r) {
+          var e = r[0];
+          words = r[1];
           last = e;
           draw();
           kit.status("完成：" + e.tokens.length + " 个词元，用时 " + ms(t0) + "（浏览器后台线程，tokenizers.js）。点“重新抽样”换一组位置。");
