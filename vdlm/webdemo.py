@@ -1,7 +1,8 @@
 """The two model demos of the course site (代码搜索, 实体识别) as int8 ONNX models for transformers.js.
 
 :func:`build_demos` makes them from the same pinned stand-in pipeline as the notebooks, with the notebooks'
-settings for the profile (``VDLM_PROFILE``, default ``full``):
+settings for a profile (``VDLM_DEMO_PROFILE``, default ``quick``, the profile CI runs the notebooks in, so the
+stand-ins it builds are shared with ``tests/test_notebooks.py``):
 
 * **code search** (notebook 01): the ``code`` stand-in (:mod:`vdlm.standins`) fine-tuned contrastively
   (:func:`vdlm.train.train_contrastive`) on the training pairs of :func:`vdlm.data.codesearch.split_pairs`;
@@ -638,7 +639,9 @@ def build_demos(out: Path, prof: str | None = None, verbose: bool = True) -> dic
 
     Args:
         out: output directory (replaced: ``codesearch/``, ``ner/``, ``manifest.json``).
-        prof: ``"quick"`` or ``"full"`` (default :func:`vdlm.env.profile`).
+        prof: ``"quick"`` or ``"full"`` (default ``$VDLM_DEMO_PROFILE``, else ``"quick"``: what CI builds and
+            tests, and what the site shows; the notebooks' ``VDLM_PROFILE`` is not used, so a full notebook run
+            does not change the demos).
 
     Returns:
         The manifest (also written to ``out/manifest.json``): profile, timings, parity, held-out figures,
@@ -647,9 +650,9 @@ def build_demos(out: Path, prof: str | None = None, verbose: bool = True) -> dic
     Raises:
         DemoDataError: a held-out file is malformed or names a function outside the pool.
     """
-    from .env import profile
-
-    prof = prof or profile()
+    prof = prof or os.environ.get("VDLM_DEMO_PROFILE", "quick")
+    if prof not in ("quick", "full"):
+        raise ValueError(f"VDLM_DEMO_PROFILE={prof!r}: expected 'quick' or 'full'")
     t0 = time.perf_counter()
     out = Path(out)
     heldout_code = load_heldout_code()

@@ -79,10 +79,11 @@ def add_model_files(add, folder: Path | None, node_modules: Path, offline: bool 
         if pack is None:
             continue
         onnx = folder / "models" / demo / "onnx" / "model_quantized.onnx"
-        add(f"assets/demos/models/{demo}/model_quantized.onnx", abs_src_path=str(onnx))
         add(f"assets/demos/data/model-{demo}.js", content=pack)
-        if offline:
+        if offline:  # file:// cannot fetch the .onnx: only the base64 pack goes into the bundle
             add(f"assets/demos/bin/model-{demo}.js", content=binary_pack(f"model-{demo}", onnx))
+        else:
+            add(f"assets/demos/models/{demo}/model_quantized.onnx", abs_src_path=str(onnx))
         done.append(demo)
     wasm = node_modules / ORT_WASM
     if offline and done and wasm.is_file():

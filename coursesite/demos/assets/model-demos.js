@@ -213,17 +213,17 @@
     return out;
   }
   function BM25(docs, k1, b, eps) {
-    var N = docs.length, df = {}, avg = 0, tf = [];
+    var N = docs.length, df = Object.create(null), avg = 0, tf = [];   // no prototype: "constructor" is a word
     k1 = k1 || 1.5; b = b || 0.75; eps = eps === undefined ? 0.25 : eps;
     docs.forEach(function (d) {
-      var f = {};
+      var f = Object.create(null);
       d.forEach(function (w) { f[w] = (f[w] || 0) + 1; });
       tf.push(f);
       avg += d.length;
       Object.keys(f).forEach(function (w) { df[w] = (df[w] || 0) + 1; });
     });
     avg /= N;
-    var idf = {}, sum = 0, neg = [], words = Object.keys(df);
+    var idf = Object.create(null), sum = 0, neg = [], words = Object.keys(df);
     words.forEach(function (w) {
       var v = Math.log(N - df[w] + 0.5) - Math.log(df[w] + 0.5);
       idf[w] = v; sum += v;
