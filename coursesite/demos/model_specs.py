@@ -16,10 +16,10 @@ _CODE_EXAMPLES = (
     ("并发协程", "run several coroutines concurrently and collect their results"),
 )
 _NER_EXAMPLES = (
-    ("BRCA1 与乳腺癌", "Mutations in BRCA1 increase the risk of breast cancer."),
-    ("伊马替尼", "Patients with chronic myeloid leukemia were treated with imatinib."),
-    ("药物不良反应", "Long-term lithium therapy can cause hypothyroidism."),
-    ("帕金森病", "The LRRK2 variant was common among patients with Parkinson's disease who took levodopa."),
+    ("FBN1 与马方综合征", "Mutations in FBN1 weaken connective tissue in Marfan syndrome."),
+    ("异烟肼与肝毒性", "Isoniazid should be stopped at once if signs of hepatotoxicity appear."),
+    ("二甲双胍", "Metformin is prescribed for patients with type 2 diabetes."),
+    ("替身会出错的一句", "Patients with chronic myeloid leukemia were treated with imatinib."),
 )
 
 MODEL_DEMOS: dict[str, DemoSpec] = {
@@ -31,7 +31,7 @@ MODEL_DEMOS: dict[str, DemoSpec] = {
         missing_note=_MISSING),
     "ner": DemoSpec(
         name="ner", title="实体识别", script="model-demos.js", input_label="输入一句生物医学英文",
-        text="BRCA1 mutations increase the risk of breast cancer.", examples=_NER_EXAMPLES,
+        text="Women who carry a BRCA2 mutation have a higher lifetime risk of ovarian cancer.", examples=_NER_EXAMPLES,
         options={"text": Option("text", help="the sentence in the box at first")},
         requires=("models/ner/onnx/model_quantized.onnx", "models/ner/demo.json"), missing_note=_MISSING),
 }
