@@ -51,6 +51,7 @@ check-citations: $(VENV)/.site-installed
 ## test: install what is missing and run every check (this is what CI runs)
 test: install install-demo
 	$(PY) scripts/check_citations.py --no-warnings
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(PY) scripts/build_demos.py --only models  # tests/test_demos_models.py needs them
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(PY) -m pytest
 
 ## notebooks: execute the demo notebooks (full profile) and store their outputs
