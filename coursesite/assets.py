@@ -20,12 +20,10 @@ VENDOR = {
     "reveal.js": ("reveal.js", ["dist/reveal.js", "dist/reveal.css", "dist/reset.css", "dist/theme/white.css",
                                 "dist/theme/black.css", "dist/theme/fonts/source-sans-pro/*", "plugin/notes/notes.js",
                                 "plugin/highlight/highlight.js", "plugin/highlight/monokai.css"]),
-    # live demos (coursesite/demos/): tokenizers.js for the tokenizer demos; transformers.js (web build) with
-    # onnxruntime-web's plain wasm build for the model demos (DESIGN.md §9: not the 27 MB asyncify wasm)
-    "tokenizers": ("@huggingface/tokenizers/dist", ["tokenizers.min.mjs"]),
-    "transformers": ("@huggingface/transformers/dist", ["transformers.web.min.js"]),
-    "onnxruntime-web": ("onnxruntime-web/dist", ["ort.wasm.bundle.min.mjs", "ort-wasm-simd-threaded.wasm",
-                                                 "ort-wasm-simd-threaded.mjs"]),
+    # live demos (coursesite/demos/): onnxruntime-web's plain SIMD wasm (14 MB; DESIGN.md §9: not the 27 MB
+    # asyncify build), fetched by the model demos on first use. The ES modules the demo workers import
+    # (@huggingface/tokenizers, onnxruntime-web's ort.wasm.bundle) go in as strings, wrapped by the demo room.
+    "onnxruntime-web": ("onnxruntime-web/dist", ["ort-wasm-simd-threaded.wasm"]),
     # Web Worker shim for file://: the offline bundle's search runs its worker in an iframe (mkdocs.offline.yml)
     "iframe-worker": ("iframe-worker", ["shim/index.js"]),
 }

@@ -157,6 +157,7 @@ class CoursePlugin(BasePlugin[CourseConfig]):
             (check_captions(self._sources, self.config.figures, self.config.tables)
              if self.config.figures or self.config.tables else []) + self._check_diagrams(config),
             "caption and diagram check")
+        self.citations.other_errors += self._report(self.demos.check(self._sources), "demo check")
         for nb in self._notebooks(config):  # numbered after the pages, in file order (as in the nav)
             try:
                 cells = notebook_markdown_cells(nb)

@@ -78,6 +78,29 @@ def test_widget_skeleton_and_missing_files_note():
     assert site_root("index.html") == "" and site_root("a/b/") == "../../"
 
 
+def test_a_build_with_a_bad_block_fails_naming_file_and_line_and_missing_files_give_a_note(tmp_path):
+    """Through the plugin: the error lists file and line, no traceback; in a project without the demos/ folder
+    (a fresh checkout before `make demos`) a good block renders as the note saying how to get the files."""
+    from tests.test_engine import _build, _mini
+
+    project = _mini(tmp_path, {"index.md": "# 首页\n\n/// demo | tokeniser\n///\n",
+                               "ok.md": "# 好\n\n/// demo | tokenizer\n///\n"})
+    run = _build(project)
+    assert run.returncode != 0 and "Traceback" not in run.stderr
+    assert "docs/index.md:3:1: unknown demo `tokeniser`" in run.stderr, run.stderr[-2000:]
+    (project / "docs" / "index.md").write_text("# 首页\n", encoding="utf-8")
+    run = _build(project)
+    assert run.returncode == 0, run.stderr[-2000:]
+    page = (project / "site" / "ok" / "index.html").read_text(encoding="utf-8")
+    assert "暂不可用" in page and "make demos" in page and "<textarea" not in page
+
+
+def test_the_block_parser_does_not_import_mkdocs():
+    for module in ("blocks.py", "specs.py", "model_specs.py"):
+        text = (ROOT / "coursesite" / "demos" / module).read_text(encoding="utf-8")
+        assert "import mkdocs" not in text and "from mkdocs" not in text, module
+
+
 def test_committed_tokenizers_match_the_manifest():
     manifest = json.loads((TOKENIZERS / "manifest.json").read_text(encoding="utf-8"))
     assert [t["id"] for t in manifest["tokenizers"]] == list(TOKENIZER_IDS)
@@ -273,12 +296,15 @@ def test_missing_or_corrupt_file_and_no_webassembly(browser, site_url):
 
 
 def test_tokenizer_demo_from_file_url(browser, built_site):
-    """file:// (the offline zip): classic-script data packs, a blob: worker and a blob: module import."""
+    """file:// (the offline zip): classic-script data packs, a blob: worker and a blob: module import, with the
+    iframe-worker shim that the offline bundle loads (it replaces window.Worker on file://)."""
     ctx = browser.new_context()
+    ctx.add_init_script(path=str(ROOT / "node_modules" / "iframe-worker" / "shim" / "index.js"))
     tab, visit = open_page(ctx, (built_site / "03-biobert" / "index.html").as_uri(), "03-biobert/index.html")
     el = _demo(tab)
     _type(el, "Immunoglobulin BRCA1 mutations")
     _wait_done(el)
     assert _row(el, "bert-uncased") == BERT_EXPECTED
-    assert not [m for m in visit.console_errors if "/demos/" in m or "VDLM" in m or "worker" in m.lower()]
+    assert tab.evaluate("() => window.Worker === window.IFrameWorker"), "the shim was not in place"
+    assert not [m for m in visit.console_errors if "/demos/" in m or "VDLM" in m or "blob:" in m]
     ctx.close()

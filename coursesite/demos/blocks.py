@@ -149,7 +149,7 @@ def site_root(page_url: str) -> str:
 
 # The inline loader (the same for every block; the first one defines it). It fetches nothing until the reader
 # focuses, clicks or types in a demo, then loads assets/demos/demos.js (a classic script: it also works from
-# file://) and hands the demo to VDLMDemos.activate. Keys typed in the demo never reach the page or the deck.
+# file://), preloads the demo's own script, and hands the demo to VDLMDemos.activate. Keys typed in the demo never reach the page or the deck.
 BOOT_JS = (
     "(function(s){var w=window;if(!w.VDLMBoot){w.VDLMBoot=function(el){var on=0;"
     "function stop(e){var t=e.target,n=t.tagName;if(/^(TEXTAREA|INPUT|SELECT)$/.test(n)||t.isContentEditable||"
@@ -160,6 +160,10 @@ BOOT_JS = (
     "var x=document.querySelector('script[data-vdlm-demos]');if(!x){x=document.createElement('script');"
     "x.src=el.querySelector('a.vdlm-demo-base').href;x.setAttribute('data-vdlm-demos','');"
     "document.head.appendChild(x);}x.addEventListener('load',ok);x.addEventListener('error',no);});"
+    # the demo's own script is needed next: fetch it meanwhile (demos.js then finds it in the cache)
+    "var l=document.createElement('link');l.rel='preload';l.as='script';"
+    "l.href=new URL(el.getAttribute('data-script'),el.querySelector('a.vdlm-demo-base').href).href;"
+    "document.head.appendChild(l);"
     "if(st)st.textContent='正在加载演示……';"
     "p.then(function(){w.VDLMDemos.activate(el,e);},function(){on=0;if(st){st.textContent="
     "'演示脚本加载失败（assets/demos/demos.js）：请确认网站文件完整，或重新构建网站。';"

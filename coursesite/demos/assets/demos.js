@@ -78,6 +78,23 @@
 
   function libText(name) { return data("lib:" + name); }
 
+  // The browser's own Worker. From file://, the offline bundle's iframe-worker shim (Material's offline plugin,
+  // for its search) replaces window.Worker by an iframe that cannot load a blob: URL; a hidden blank iframe's
+  // realm still has the native constructor (a worker made there lives as long as the iframe).
+  var realm = null;
+  function nativeWorker() {
+    if (!window.IFrameWorker || window.Worker !== window.IFrameWorker) return window.Worker;
+    if (!realm) {
+      realm = document.createElement("iframe");
+      realm.hidden = true;
+      realm.title = "在线演示的后台线程";
+      realm.setAttribute("aria-hidden", "true");
+      realm.tabIndex = -1;
+      document.body.appendChild(realm);
+    }
+    return realm.contentWindow.Worker;
+  }
+
   // One Web Worker per key, made from a function's source (a blob: URL works on http:// and file://).
   function worker(key, fn) {
     if (workers[key]) return workers[key];
@@ -88,7 +105,8 @@
       "function(err){self.postMessage({id:m.id,ok:false,error:String(err&&err.message||err)});});};})();";
     var w, pending = {}, next = 1, broken = null;
     try {
-      w = new Worker(URL.createObjectURL(new Blob([src], { type: "text/javascript" })), { name: "vdlm-" + key });
+      var Native = nativeWorker();
+      w = new Native(URL.createObjectURL(new Blob([src], { type: "text/javascript" })), { name: "vdlm-" + key });
       w.onmessage = function (e) {
         var m = e.data, p = pending[m.id];
         if (!p) return;

@@ -71,6 +71,7 @@
     return manifest || (manifest = D.data("tokenizers").catch(function (err) { manifest = null; throw err; }));
   }
   D.tokenize = encode;
+  ensureLib();  // this script loads only when a reader starts a demo: start the worker and the library now
 
   // ---- shared helpers ---------------------------------------------------------------------------------
   function esc(s) {
@@ -119,6 +120,7 @@
   D.register("tokenizer", {
     mount: function (kit) {
       kit.status("正在加载分词器……", true);
+      (kit.options.tokenizers || []).forEach(function (id) { ensureTok(id).catch(function () {}); });  // with the manifest
       return getManifest().then(function (m) {
         var want = kit.options.tokenizers || m.tokenizers.map(function (t) { return t.id; });
         var list = m.tokenizers.filter(function (t) { return want.indexOf(t.id) >= 0; });
@@ -127,20 +129,30 @@
         return kit.onRun(function (text) {
           var bad = checkText(text);
           if (bad) { kit.output.innerHTML = ""; kit.error(bad); return; }
-          var t0 = performance.now();
+          var t0 = performance.now(), n = words(text), rows = [];
           kit.status("正在分词……", true);
-          return Promise.all(list.map(function (t) { return encode(t.id, text); })).then(function (res) {
-            var rows = list.map(function (t, i) { return { t: t, tokens: res[i].tokens }; });
-            var n = words(text);
-            var body = rows.map(function (r) {
-              var inner = r.tokens.filter(function (x) { return !SPECIAL.test(x); });
-              var per = n ? (inner.length / n).toFixed(2) : "–";
-              return '<tr data-tokenizer="' + esc(r.t.id) + '"><th scope="row">' + esc(r.t.label) +
-                '<br><small>' + esc(r.t.provenance) + "</small></th><td>" + pieces(r.tokens, r.t.kind, SHOW_PIECES) +
-                "</td><td>" + inner.length + " 个词元<br>每词 " + per + " 片</td></tr>";
-            }).join("");
+          // the table at once, each row filled as soon as its tokenizer answers (the first load of the five
+          // vocabularies takes longest for BERT's 30,522 entries)
+          if (!kit.output.querySelector("table.vdlm-tok")) {   // the first run (or the first after an error)
             kit.output.innerHTML = '<table class="vdlm-tok"><thead><tr><th scope="col">分词器</th><th scope="col">切分结果（橙色 = 接在前一片后面，红色 = [UNK]）</th>' +
-              '<th scope="col">片数（' + n + " 个空格分隔的词）</th></tr></thead><tbody>" + body + "</tbody></table>" + notes(text, rows);
+              '<th scope="col" class="vdlm-words"></th></tr></thead><tbody>' + list.map(function (t) {
+                return '<tr data-tokenizer="' + esc(t.id) + '"><th scope="row">' + esc(t.label) + "<br><small>" + esc(t.provenance) +
+                  '</small></th><td class="vdlm-pieces">加载中……</td><td class="vdlm-count"></td></tr>';
+              }).join("") + '</tbody></table><div class="vdlm-notes"></div>';
+          }
+          kit.output.querySelector(".vdlm-words").textContent = "片数（" + n + " 个空格分隔的词）";
+          var table = kit.output.querySelector("tbody");
+          return Promise.all(list.map(function (t) {
+            return encode(t.id, text).then(function (res) {
+              var tr = table.querySelector('tr[data-tokenizer="' + t.id + '"]');
+              var inner = res.tokens.filter(function (x) { return !SPECIAL.test(x); });
+              tr.querySelector(".vdlm-pieces").innerHTML = pieces(res.tokens, t.kind, SHOW_PIECES);
+              tr.querySelector(".vdlm-count").innerHTML = inner.length + " 个词元<br>每词 " + (n ? (inner.length / n).toFixed(2) : "–") + " 片";
+              tr.setAttribute("data-done", "1");
+              rows.push({ t: t, tokens: res.tokens });
+            });
+          })).then(function () {
+            kit.output.querySelector(".vdlm-notes").innerHTML = notes(text, rows);
             kit.status("完成：" + rows.length + " 个分词器，用时 " + ms(t0) + "；在浏览器的后台线程（Web Worker）里用 tokenizers.js 运行，不联网。");
           });
         });
