@@ -11,8 +11,8 @@ Tokenizer demos (coursesite/demos/):
   fetched;
 * a later answer: typing once more, to the pieces on screen.
 
-The model demos add their figures with functions appended to ``MEASURES`` (each gets the browser, the site's
-base URL and the number of runs, and prints its own lines).
+The model demos' figures come from ``benchmarks/model_demo_bench.py`` (``model_demos`` below). Each function of
+``MEASURES`` gets the browser, the site's base URL, the number of runs and the site folder, and prints its lines.
 
 Usage: ``python benchmarks/demo_bench.py [--site DIR] [--runs 5]`` (without ``--site`` it builds the site once
 into a temporary folder). Prints the load average too: on a shared machine the figures scale with it.
@@ -46,7 +46,7 @@ def demo_bytes(entries) -> int:
     return sum(size for name, size in entries if any(p in name for p in DEMO_CODE))
 
 
-def page_load(browser, base: str, runs: int) -> None:
+def page_load(browser, base: str, runs: int, site: Path) -> None:
     for path in DEMO_PAGES + [NO_DEMO_PAGE]:
         sizes, inline = [], 0
         for _ in range(runs):
@@ -60,7 +60,7 @@ def page_load(browser, base: str, runs: int) -> None:
               f"demos on the page: {inline}, inline loader {len(BOOT_JS.encode()) * inline:,} B in the HTML")
 
 
-def tokenizer_first_answer(browser, base: str, runs: int) -> None:
+def tokenizer_first_answer(browser, base: str, runs: int, site: Path) -> None:
     firsts, alls, laters, fetched = [], [], [], []
     for i in range(runs):
         ctx = browser.new_context()
@@ -94,7 +94,19 @@ def tokenizer_first_answer(browser, base: str, runs: int) -> None:
     print(f"tokenizer demo: later answer (typing, 150 ms debounce included): median {statistics.median(laters):.3f} s")
 
 
-MEASURES = [page_load, tokenizer_first_answer]
+def model_demos(browser, base: str, runs: int, site: Path) -> None:
+    """The model demos' figures, from benchmarks/model_demo_bench.py (when the site has the models)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import model_demo_bench
+
+    if not (site / "assets" / "demos" / "data" / "model-ner.js").is_file():
+        print("model demos: not in this site (run `make demos` first)")
+        return
+    print(f"model demos: sizes {model_demo_bench.sizes(site)}")
+    print(f"model demos: {model_demo_bench.measure(browser, base, runs)}")
+
+
+MEASURES = [page_load, tokenizer_first_answer, model_demos]
 
 
 def main() -> int:
@@ -116,7 +128,7 @@ def main() -> int:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
         try:
             for measure in MEASURES:
-                measure(browser, base, args.runs)
+                measure(browser, base, args.runs, site)
         finally:
             browser.close()
     print(f"load average {os.getloadavg()[0]:.1f} at the end")
