@@ -41,37 +41,42 @@
     };
   }
 
-  var rpc = null, libReady = null, loaded = {}, manifest = null, wordLists = {};
-  function ensureLib() {
-    if (!libReady) {
-      rpc = D.worker("tokenizers", workerMain);
-      libReady = D.libText("tokenizers").then(function (text) { return rpc.call("init", { lib: text }); })
-        .catch(function (err) { libReady = null; throw new Error("分词库 tokenizers.js 无法启动：" + err.message); });
-    }
-    return libReady;
+  // One worker per tokenizer: the five vocabularies are parsed side by side (BERT's 30,522 entries take the
+  // longest), and each row answers as soon as its own tokenizer is ready.
+  var lib = null, loaded = {}, manifest = null, wordLists = {};
+  function libSource() {
+    return lib || (lib = D.libText("tokenizers").catch(function (err) {
+      lib = null;
+      throw new Error("分词库 tokenizers.js 无法加载：" + err.message);
+    }));
   }
+  function rpcFor(id) { return D.worker("tokenizer-" + id, workerMain); }
   function ensureTok(id) {
     if (!loaded[id]) {   // the library and the data pack load at the same time
-      loaded[id] = Promise.all([ensureLib(), D.data("tok-" + id)]).then(function (r) {
-        var pack = r[1];
+      loaded[id] = Promise.all([libSource(), D.data("tok-" + id)]).then(function (r) {
+        var pack = r[1], rpc = rpcFor(id);
         if (!pack || typeof pack.json !== "string") {
           throw new Error("分词器文件 data/tok-" + id + ".js 损坏：请运行 make demos 重新生成，再重新构建网站。");
         }
-        return rpc.call("load", { id: id, json: pack.json, config: pack.config }).catch(function (err) {
-          throw new Error("分词器 " + id + " 无法加载（文件损坏？请运行 make demos 后重新构建网站）：" + err.message);
+        return rpc.call("init", { lib: r[0] }).catch(function (err) {
+          throw new Error("分词库 tokenizers.js 无法启动：" + err.message);
+        }).then(function () {
+          return rpc.call("load", { id: id, json: pack.json, config: pack.config }).catch(function (err) {
+            throw new Error("分词器 " + id + " 无法加载（文件损坏？请运行 make demos 后重新构建网站）：" + err.message);
+          });
         });
       }).catch(function (err) { delete loaded[id]; throw err; });
     }
     return loaded[id];
   }
   function encode(id, text, special) {
-    return ensureTok(id).then(function () { return rpc.call("encode", { id: id, text: text, special: special }); });
+    return ensureTok(id).then(function () { return rpcFor(id).call("encode", { id: id, text: text, special: special }); });
   }
   function getManifest() {
     return manifest || (manifest = D.data("tokenizers").catch(function (err) { manifest = null; throw err; }));
   }
   D.tokenize = encode;
-  ensureLib();  // this script loads only when a reader starts a demo: start the worker and the library now
+  libSource();  // this script loads only when a reader starts a demo: fetch the library now
 
   // ---- shared helpers ---------------------------------------------------------------------------------
   function esc(s) {
@@ -162,7 +167,7 @@
 
   // ---- 掩码与替换 (MLM 15 % with 80/10/10; RTD) ---------------------------------------------------------
   function vocabWords(id) {
-    return wordLists[id] || (wordLists[id] = ensureTok(id).then(function () { return rpc.call("words", { id: id }); }));
+    return wordLists[id] || (wordLists[id] = ensureTok(id).then(function () { return rpcFor(id).call("words", { id: id }); }));
   }
   function randomToken(words, r) { return words[Math.floor(r() * words.length)]; }
   D.register("masking", {
