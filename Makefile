@@ -11,7 +11,7 @@ PIP    := $(PY) -m pip
 TORCH  ?= torch==2.13.0
 PORT   ?= 8000
 
-.PHONY: serve build test check check-citations notebooks bench pdf offline clean install install-demo install-test
+.PHONY: serve build test check check-citations notebooks bench pdf offline clean install install-demo install-test demos
 
 $(VENV)/.site-installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,11 +51,16 @@ check-citations: $(VENV)/.site-installed
 ## test: install what is missing and run every check (this is what CI runs)
 test: install install-demo
 	$(PY) scripts/check_citations.py --no-warnings
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(PY) scripts/build_demos.py --only models  # tests/test_demos_models.py needs them
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(PY) -m pytest
 
 ## notebooks: execute the demo notebooks (full profile) and store their outputs
 notebooks: install-demo
 	HF_HUB_OFFLINE=$${HF_HUB_OFFLINE:-0} $(PY) scripts/run_notebooks.py --profile full
+
+## demos: the live demos' files into demos/: tokenizers (committed; `make demos DEMOS_ARGS="--only tokenizers"` needs no torch) and the ONNX models (built)
+demos: install-demo
+	$(PY) scripts/build_demos.py $(DEMOS_ARGS)
 
 ## bench: build-time and encoder benchmarks (print figures)
 bench: install install-demo

@@ -27,6 +27,10 @@ VENDOR = {
                                                 "customcontrols/style.css"]),
     "fontawesome": ("@fortawesome/fontawesome-free", ["LICENSE.txt", "css/fontawesome.min.css", "css/solid.min.css",
                                                       "webfonts/fa-solid-900.woff2"]),
+    # live demos (coursesite/demos/): onnxruntime-web's plain SIMD wasm (14 MB; DESIGN.md §9: not the 27 MB
+    # asyncify build), fetched by the model demos on first use. The ES modules the demo workers import
+    # (@huggingface/tokenizers, onnxruntime-web's ort.wasm.bundle) go in as strings, wrapped by the demo room.
+    "onnxruntime-web": ("onnxruntime-web/dist", ["ort-wasm-simd-threaded.wasm"]),
     # Web Worker shim for file://: the offline bundle's search runs its worker in an iframe (mkdocs.offline.yml)
     "iframe-worker": ("iframe-worker", ["shim/index.js"]),
 }

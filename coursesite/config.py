@@ -39,6 +39,10 @@ class CourseConfig(base.Config):
     figures = c.Type(int, default=0)
     tables = c.Type(int, default=0)
 
+    # Live demos (coursesite/demos/): the folder of their generated files (tokenizers/, models/), relative
+    # to mkdocs.yml; `make demos` writes it
+    demos_dir = c.Type(str, default="demos")
+
     # Caches that survive a process (content-hash keyed), relative to mkdocs.yml; disk_cache: false keeps
     # them in memory only (each build then starts cold; `mkdocs serve` still reuses them across rebuilds)
     cache_dir = c.Type(str, default=".cache/plugin/course")

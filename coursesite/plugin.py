@@ -23,6 +23,7 @@ from .checks import publish
 from .citations.pages import CitationPages, error_box
 from .citations.parse import notebook_markdown_cells
 from .config import CourseConfig
+from .demos.site import DemoRoom
 from .notebooks import pages as notebooks
 from .notebooks import setup_cell
 from .notebooks import wheel as vdlm_wheel
@@ -47,6 +48,7 @@ class CoursePlugin(BasePlugin[CourseConfig]):
         self.citations = CitationPages()
         self.decks = Decks()
         self.quizzes = Quizzes()
+        self.demos = DemoRoom()
         self.renders = RenderCache()
         self.search_entries = EntryCache()
         self._search_signature = ""
@@ -111,6 +113,7 @@ class CoursePlugin(BasePlugin[CourseConfig]):
         self._failed = []
         self._report(self.citations.check(docs, root / self.config.bibliography, root, self.config.citation_style,
                                           notebooks=self._notebooks(config)), "citation check")
+        self.demos.folder = root / self.config.demos_dir
         self.decks.theme = self.config.slides.theme
         self.decks.overflow_factor = self.config.slides.overflow_factor
         self.decks.reset()
@@ -150,6 +153,7 @@ class CoursePlugin(BasePlugin[CourseConfig]):
         self._report(self._check_repo(config), "repo_url check")
         assets.add_vendor_files(files, config, root)
         self.quizzes.add_assets(files, config)
+        self.demos.add_files(files, config, root)
         return files
 
     def on_nav(self, nav, config, files):
@@ -165,6 +169,7 @@ class CoursePlugin(BasePlugin[CourseConfig]):
              if self.config.figures or self.config.tables else []) + self._check_diagrams(config),
             "caption and diagram check")
         self.citations.other_errors += self._report(self.quizzes.check(self._sources, nav.pages, prefix), "quiz check")
+        self.citations.other_errors += self._report(self.demos.check(self._sources), "demo check")
         for nb in self._notebooks(config):  # numbered after the pages, in file order (as in the nav)
             try:
                 cells = notebook_markdown_cells(nb)
@@ -234,6 +239,7 @@ class CoursePlugin(BasePlugin[CourseConfig]):
     def _render_markdown(self, markdown, page, config, files):
         markdown = self.citations.render(markdown, page.file.src_uri, page.file.url)
         markdown = self.quizzes.page_markdown(markdown, page)
+        markdown = self.demos.render(markdown, page)
         return self.decks.index_markdown(markdown, page)
 
     @event_priority(-100)  # last: the Markdown is final, so it keys the cached HTML
