@@ -107,7 +107,7 @@ def _screenshot_targets(pages) -> dict[str, str]:
     notebook = next((p for p in pages if p.kind == "notebook"), None)
     if notebook:
         out[notebook.path] = "notebook.png"
-    deck = next((p for p in pages if p.kind == "deck"), None)
+    deck = next((p for p in pages if p.path == SWEPT_DECKS[0]), None) or next((p for p in pages if p.kind == "deck"), None)
     if deck:
         out[deck.path] = "slide.png"
     return out
@@ -175,9 +175,26 @@ TO_DARK_JS = """async () => {
 }"""
 
 
+# Decks are opened, walked and checked slide by slide in tests/test_slides.py and tests/test_decks.py; the sweeps
+# here take two of them (a section deck and the whole lecture), which keeps the suite inside CI's time budget.
+SWEPT_DECKS = (f"{LECTURE_FOR_SCREENSHOT}/slides/index.html", "slides/index.html")
+# From file:// (the offline bundle) every feature once: home, a lecture page with live demos and a quiz, the
+# quiz overview, the glossary, a notebook page and the two decks.
+OFFLINE_SWEPT = ("index.html", "03-biobert/index.html", "06-pretraining-tasks-data/index.html",
+                 "quizzes/index.html", "glossary/index.html") + SWEPT_DECKS
+
+
+def _swept(pages, keep_pages: tuple[str, ...] | None = None) -> list:
+    """The pages a sweep visits: every page and notebook page (or only ``keep_pages`` and one notebook page)
+    and the decks of SWEPT_DECKS."""
+    notebook = next((p.path for p in pages if p.kind == "notebook"), None)
+    return [p for p in pages if p.path in SWEPT_DECKS or (
+        p.kind != "deck" and (keep_pages is None or p.path in keep_pages or p.path == notebook))]
+
+
 @pytest.fixture(scope="module")
 def sweep(browser, base_url, pages):
-    return _sweep(browser, base_url, pages, full=True, shots=_screenshot_targets(pages))
+    return _sweep(browser, base_url, _swept(pages), full=True, shots=_screenshot_targets(pages))
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -218,7 +235,7 @@ def _load_problems(results) -> list[str]:
 
 
 def test_pages_load_without_errors(sweep, pages):
-    kinds = {k: sum(p.kind == k for p in pages) for k in ("page", "notebook", "deck")}
+    kinds = {k: sum(p.kind == k for p in _swept(pages)) for k in ("page", "notebook", "deck")}
     _fail(f"pages with console errors or failed/external requests (checked {kinds})", _load_problems(sweep))
 
 
@@ -422,7 +439,7 @@ def test_offline_bundle_contents(offline_site, offline_pages):
 
 @pytest.fixture(scope="module")
 def offline_sweep(browser, offline_site, offline_pages):
-    return _sweep(browser, offline_site.as_uri() + "/", offline_pages, full=False,
+    return _sweep(browser, offline_site.as_uri() + "/", _swept(offline_pages, OFFLINE_SWEPT), full=False,
                   shots={"index.html": "index.png"}, shot_prefix="offline-")
 
 

@@ -157,8 +157,8 @@ def test_wheel_is_built_once_per_content(tmp_path, monkeypatch):
     for name in ("pyproject.toml", "LICENSE"):
         (copy / name).parent.mkdir(parents=True, exist_ok=True)
         (copy / name).write_bytes((ROOT / name).read_bytes())
-    for path in (ROOT / "vdlm").rglob("*.py"):
-        if "__pycache__" not in path.parts:
+    for path in (ROOT / "vdlm").rglob("*"):
+        if path.is_file() and "__pycache__" not in path.parts:
             dest = copy / path.relative_to(ROOT)
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_bytes(path.read_bytes())
