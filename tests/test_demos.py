@@ -96,7 +96,7 @@ def test_a_build_with_a_bad_block_fails_naming_file_and_line_and_missing_files_g
 
 
 def test_the_block_parser_does_not_import_mkdocs():
-    for module in ("blocks.py", "specs.py", "model_specs.py"):
+    for module in ("blocks.py", "specs.py", "model_specs.py", "catalog.py", "packs.py", "model_files.py"):
         text = (ROOT / "coursesite" / "demos" / module).read_text(encoding="utf-8")
         assert "import mkdocs" not in text and "from mkdocs" not in text, module
 

@@ -26,7 +26,8 @@ import re
 from coursesite.checks.captions import fenced_blocks
 from coursesite.citations.parse import Problem
 
-from .specs import DemoSpec, Option, all_demos
+from .catalog import all_demos
+from .specs import DemoSpec, Option
 
 __all__ = ["DemoBlock", "find_blocks", "render_blocks", "site_root", "BOOT_JS"]
 
@@ -72,7 +73,7 @@ def find_blocks(text: str, path: str, demos: dict[str, DemoSpec] | None = None) 
     """The demo blocks of Markdown ``text`` (the page at ``path``, for the messages) and the problems found.
 
     Returns (blocks in page order, problems); a block with a problem has its messages in ``errors``. ``demos``
-    defaults to :func:`coursesite.demos.specs.all_demos`.
+    defaults to :func:`coursesite.demos.catalog.all_demos`.
     """
     demos = all_demos() if demos is None else demos
     fenced = [(f.line, f.end_line) for f in fenced_blocks(text)]

@@ -24,7 +24,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from .site import provide_script, wrap_module
+from .packs import provide_script, wrap_module
 
 MODEL_DEMOS = ("codesearch", "ner")
 EXTRA = {"codesearch": "pool.json", "ner": "demo.json"}

@@ -19,22 +19,12 @@ from pathlib import Path
 from mkdocs.structure.files import File
 
 from .blocks import find_blocks, render_blocks, site_root
-from .specs import all_demos
+from .catalog import all_demos
+from .model_files import add_model_files
+from .packs import provide_script, wrap_module
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 SITE_DIR = "assets/demos"
-
-
-def provide_script(name: str, value_js: str) -> str:
-    """A data pack: the classic script that hands ``value_js`` (a JavaScript expression, e.g. JSON text) to
-    ``VDLMDemos.provide(name, ...)``."""
-    return f"VDLMDemos.provide({json.dumps(name)}, {value_js});\n"
-
-
-def wrap_module(name: str, path: Path) -> str:
-    """An ES module file as a data pack holding its source text (the worker imports it from a ``blob:`` URL,
-    which works on ``file://`` too)."""
-    return provide_script(name, json.dumps(path.read_text(encoding="utf-8")))
 
 
 class DemoRoom:
@@ -77,7 +67,6 @@ class DemoRoom:
         lib = self.node_modules / "@huggingface/tokenizers/dist/tokenizers.min.mjs"
         if lib.is_file():
             add(f"{SITE_DIR}/lib/tokenizers.js", content=wrap_module("lib:tokenizers", lib))
-        from .model_files import add_model_files  # the model demos' files (model_files.py)
 
         add_model_files(add, self.folder, self.node_modules,
                         offline="offline" in config["plugins"] or "material/offline" in config["plugins"])

@@ -3,7 +3,7 @@
 Each :class:`DemoSpec` names the browser script that registers the demo (``assets/demos/<script>``, see
 ``coursesite/demos/assets/demos.js``) and the files under the demos folder (``demos/`` in the repository)
 without which it cannot run: when one is missing, the page shows, in place of the widget, a note saying how
-to make it (``make demos``), never a broken widget. The model demos are in :mod:`.model_specs`.
+to make it (``make demos``), never a broken widget. The model demos are in :mod:`.model_specs`; :mod:`.catalog` has both.
 """
 from __future__ import annotations
 
@@ -83,10 +83,3 @@ DEMOS: dict[str, DemoSpec] = {
         missing_note="分词器文件缺失：运行 `make demos`，然后重新构建网站。",
     ),
 }
-
-
-def all_demos() -> dict[str, DemoSpec]:
-    """Every demo by name: the tokenizer demos here and the model demos of :mod:`.model_specs`."""
-    from .model_specs import MODEL_DEMOS
-
-    return {**DEMOS, **MODEL_DEMOS}
