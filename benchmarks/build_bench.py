@@ -31,7 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # What a scratch copy of the project needs to serve (node_modules is linked, not copied).
-COPY = ["docs", "notebooks", "overrides", "outline", "references.bib", "mkdocs.yml", "coursesite"]
+COPY = ["docs", "notebooks", "overrides", "outline", "references.bib", "mkdocs.yml", "coursesite", "vdlm", "pyproject.toml",
+        "LICENSE", "demos"]  # vdlm and demos: mkdocs.yml watches vdlm; the site serves its wheel and the demo files
 ENV = dict(os.environ, NO_MKDOCS_2_WARNING="1")
 
 

@@ -276,11 +276,18 @@ class CitationPages:
         return '<ol class="bibliography bibliography-all">\n' + "\n".join(items) + "\n</ol>"
 
 
+def _code_span(text: str) -> str:
+    """``text`` as one Markdown code span, whatever backticks it holds (a fence one longer than its longest run)."""
+    ticks = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if len(ticks) > 1 else ""  # Markdown strips one space inside a multi-backtick span
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
 def error_box(problems: list[Problem], limit: int = BOX_LIMIT) -> str:
     """The Markdown of the red box that lists ``problems`` (at most ``limit``) at the top of a page under
     ``mkdocs serve``, each as ``file:line:col: message`` exactly as the terminal shows it."""
     shown = problems[:limit]
-    items = "\n".join(f"    - `{e}`" for e in shown)
+    items = "\n".join(f"    - {_code_span(str(e))}" for e in shown)
     if len(problems) > len(shown):
         items += f"\n    - ……另有 {len(problems) - len(shown)} 个，见终端或 `make check`"
     return (f'!!! failure "检查：本页有 {len(problems)} 个错误"\n\n'

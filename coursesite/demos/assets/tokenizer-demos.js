@@ -257,7 +257,7 @@
       kit.provenance("词表：BERT 原版 uncased WordPiece（真实词表）。示例笔记由 vdlm.data.clinical 合成，不是真实病历。");
       function draw() {
         var toks = last.tokens, n = toks.length, per = maxLen - 2;
-        if (stride >= per) { kit.error("重叠必须小于每个窗口的 " + per + " 个词元。"); return; }
+        if (stride >= per) { kit.output.innerHTML = ""; kit.error("重叠必须小于每个窗口的 " + per + " 个词元：请调小重叠或调大窗口长度。"); return false; }
         var step = per - stride, wins = [];
         for (var s = 0; ; s += step) { var e = Math.min(n, s + per); wins.push([s, e]); if (e >= n) break; }
         var dropped = Math.max(0, n - per);
@@ -272,9 +272,13 @@
             esc(detok(toks.slice(w[0], Math.min(w[1], w[0] + 10)))) + " … " + esc(detok(toks.slice(Math.max(w[0] + 10, w[1] - 8), w[1]))) + "</small></div>";
         }).join("") + (wins.length > 12 ? "<p>……另有 " + (wins.length - 12) + " 个窗口。</p>" : "");
         kit.output.innerHTML = head + trunc + list;
+        return true;
       }
-      bar.querySelector(".vdlm-maxlen").addEventListener("change", function (e) { maxLen = +e.target.value; if (last) draw(); });
-      bar.querySelector(".vdlm-stride").addEventListener("change", function (e) { stride = +e.target.value; if (last) draw(); });
+      function redraw() {  // a new setting: the result and the status line say the same thing
+        if (last && draw()) kit.status("窗口长度 " + maxLen + "、重叠 " + stride + "：共 " + last.tokens.length.toLocaleString() + " 个词元，结果见下。");
+      }
+      bar.querySelector(".vdlm-maxlen").addEventListener("change", function (e) { maxLen = +e.target.value; redraw(); });
+      bar.querySelector(".vdlm-stride").addEventListener("change", function (e) { stride = +e.target.value; redraw(); });
       kit.status("正在加载分词器……", true);
       var first = kit.text().trim() ? Promise.resolve() : D.data("examples").then(function (e) { kit.input.value = e["long-note"]; });
       return first.then(function () {
@@ -285,7 +289,7 @@
           kit.status("正在分词……", true);
           return encode("bert-uncased", text, false).then(function (e) {
             last = e;
-            draw();
+            if (!draw()) return;
             kit.status("完成：用时 " + ms(t0) + "（浏览器后台线程，tokenizers.js）。改变窗口长度或重叠看看窗口数怎么变。");
           });
         }, { debounce: 300 });
