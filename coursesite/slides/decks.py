@@ -56,7 +56,23 @@ def hide_slide_only(html: str) -> str:
     (Material's ``data-search-exclude``); the deck, cut from the unhidden HTML, shows them."""
     if S.SLIDE_ONLY_CLASS not in html:
         return html
+    html = _drop_backlinks_into_slide_only(html)
     return _SLIDE_ONLY_TAG.sub(lambda m: f"<{m.group(1)}{m.group(2)} hidden data-search-exclude{m.group(3)}>", html)
+
+
+def _drop_backlinks_into_slide_only(html: str) -> str:
+    """The page bibliography's ↩ links that would jump to a citation inside a slide-only element (hidden on the
+    page) are removed; the citation's other back-links stay."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    hidden = {el["id"] for box in soup.select("." + S.SLIDE_ONLY_CLASS) for el in box.select("[id^=cite-]")}
+    links = [a for a in soup.select("a.bib-backlink") if a.get("href", "")[1:] in hidden]
+    if not links:
+        return html
+    for a in links:
+        a.decompose()
+    return str(soup)
 
 
 def density_note(html: str, slides: list[S.Slide], minutes: float) -> str:
