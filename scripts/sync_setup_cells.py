@@ -5,9 +5,11 @@ run it after changing repo_url for a fork. See :mod:`coursesite.notebooks.setup_
     python scripts/sync_setup_cells.py           # rewrite the cells that differ
     python scripts/sync_setup_cells.py --check   # exit 1 if one differs
 """
+import os
 import sys
 
-from _site_import import require
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # python -I leaves this folder off sys.path
+from _site_import import require  # noqa: E402
 
 if __name__ == "__main__":
     sys.exit(require("coursesite.notebooks.setup_cell").main())

@@ -88,6 +88,16 @@ def test_manifest_layout_parity_and_budget(manifest):
     assert "离线替身" in pool["provenance_zh"] and "离线替身" in demo["provenance_zh"]
 
 
+def test_heldout_quality_is_what_the_page_says(manifest):
+    """The stand-ins' quality on the hand-written held-out sets (the figures the widgets print): the code
+    search beats BM25 by a clear margin, the NER stand-in finds about half the entities. A floor, not the
+    figure itself: the stand-ins are retrained on each machine."""
+    code, ner = manifest["code_search"]["heldout"], manifest["ner"]["heldout"]
+    assert code["n_queries"] >= 20 and ner["n_sentences"] >= 20
+    assert code["model"]["MRR"] >= 0.5 and code["model"]["MRR"] >= code["bm25"]["MRR"] + 0.15, code
+    assert ner["f1"] >= 0.4, ner
+
+
 # ---------------------------------------------------------------- the widgets in Chromium ---------------
 
 @pytest.fixture(scope="module")
@@ -114,23 +124,44 @@ def test_nothing_demo_related_loads_before_use(demo_page):
     assert not [u for u in urls if "/models/" in u or ".wasm" in u or "model-demos" in u], urls
 
 
+def _pool_vectors() -> tuple[list[str], np.ndarray]:
+    """The pool's function names and their build-time vectors ``[N, dim]`` (float32, L2-normalised)."""
+    import base64
+
+    pool = json.loads((MODELS / "codesearch" / "pool.json").read_text(encoding="utf-8"))
+    names = [f["name"] for f in pool["functions"]]
+    vectors = np.frombuffer(base64.b64decode(pool["vectors"]), dtype=np.float32).reshape(len(names), pool["dim"])
+    return names, vectors
+
+
 def test_code_search_top1_in_the_browser_matches_python(demo_page):
+    """The browser's query vector is Python's (onnxruntime, same ONNX file), its ranking is the ranking of the
+    build-time vectors by that query vector, and the top 1 is Python's. The stand-in is trained on the machine
+    that builds it, and float kernels differ between CPUs (AVX-512 or not), so the exact top 1 of a query can
+    differ between machines when two functions score close: the fixed answer is required in the top 5 (the
+    model's quality is the held-out MRR, tested in test_heldout_quality_is_what_the_page_says)."""
     from vdlm.webdemo import OnnxModel, Q_LEN, bm25_scores, code_terms
 
     tab, visit = demo_page
     _mount(tab, "codesearch")
     py = OnnxModel(MODELS / "codesearch")
     pool = json.loads((MODELS / "codesearch" / "pool.json").read_text(encoding="utf-8"))
-    names = [f["name"] for f in pool["functions"]]
+    names, vectors = _pool_vectors()
     docs = [code_terms(f["code"]) for f in pool["functions"]]
     for query, answer in QUERIES.items():
         got = tab.evaluate("q => VDLMDemos.models.search(q)", query)
-        assert got["model"][0]["name"] == answer, (query, got["model"])
-        vec = np.asarray(tab.evaluate("q => VDLMDemos.models.embed(q)", query))
+        top = [r["name"] for r in got["model"]]
+        vec = np.asarray(tab.evaluate("q => VDLMDemos.models.embed(q)", query), dtype=np.float32)
         ref = py.embed(query, Q_LEN)
-        # same ONNX file; onnxruntime's native u8s8 kernels saturate on AVX2 CPUs without VNNI (the wasm ones do
-        # not), measured 0.992 on such a CPU
-        assert float(vec @ ref) > 0.98, query
+        assert float(vec @ ref) > 0.98, query           # the same encoder in wasm and in native onnxruntime
+        mine = vectors.astype(np.float64) @ vec.astype(np.float64)   # the browser sums in doubles
+        assert top == [names[i] for i in np.argsort(-mine, kind="stable")[:5]], query   # ranked as Python ranks
+        assert all(math.isclose(r["score"], float(mine[names.index(r["name"])]), abs_tol=1e-4) for r in got["model"])
+        theirs = vectors @ ref
+        first, second = np.sort(theirs)[::-1][:2]
+        if first - second > 0.01:                       # not a near tie: Python's own top 1
+            assert top[0] == names[int(np.argmax(theirs))], query
+        assert answer in top, (query, got["model"])
         bm = bm25_scores(docs, code_terms(query))
         want = sorted(range(len(names)), key=lambda i: (-bm[i], i))[:5]
         assert [r["name"] for r in got["bm25"]] == [names[i] for i in want], query
@@ -154,18 +185,30 @@ def test_ner_spans_in_the_browser_match_python(demo_page):
     _mount(tab, "ner")
     py = OnnxModel(MODELS / "ner")
     labels = json.loads((MODELS / "ner" / "demo.json").read_text(encoding="utf-8"))["labels"]
+    found, expected = 0, 0
     for text, want in SENTENCES.items():
         got = tab.evaluate("t => VDLMDemos.models.tag(t)", text)
-        assert [(s["text"], s["type"]) for s in got["spans"]] == want, (text, got["spans"])
+        spans = [(s["text"], s["type"]) for s in got["spans"]]
+        found += sum(w in spans for w in want)
+        expected += len(want)
         words = ner_words(text)
         py_tags = py.tag([w for w, _, _ in words], labels)
         assert got["tags"] == py_tags, text
         assert [(s["start"], s["end"], s["type"]) for s in got["spans"]] == \
             [(s["start"], s["end"], s["type"]) for s in ner_spans(words, py_tags)]
+    # the stand-in is retrained on each machine (float kernels differ between CPUs): the hand-written spans are
+    # a floor, not an exact list (measured on the build machine: 6 of 6)
+    assert found >= expected - 2, f"only {found} of the {expected} hand-written spans found"
+    # the widget itself: typed sentence → the spans highlighted, as Python tags them
+    text = "Mutations in FBN1 weaken connective tissue in Marfan syndrome."
+    words = ner_words(text)
+    py_spans = ner_spans(words, py.tag([w for w, _, _ in words], labels))
+    assert py_spans, "the stand-in tags nothing in the fixed sentence"
     box = tab.locator('.vdlm-demo[data-demo="ner"] .vdlm-demo-input').first
-    box.fill("Mutations in FBN1 weaken connective tissue in Marfan syndrome.")
+    box.fill(text)
     out = tab.locator('.vdlm-demo[data-demo="ner"] .vdlm-demo-output').first
-    out.locator("mark.vdlm-ent-Gene", has_text="FBN1").wait_for(timeout=10000)
+    out.locator(f"mark.vdlm-ent-{py_spans[0]['type']}", has_text=text[py_spans[0]['start']:py_spans[0]['end']]).wait_for(timeout=10000)
+    assert out.locator("mark:has(.vdlm-ent-label)").count() == len(py_spans)
     prov = tab.locator('.vdlm-demo[data-demo="ner"] .vdlm-demo-provenance').first.inner_text()
     assert "离线替身" in prov and "F1" in prov
     assert not visit.external and not visit.console_errors, (visit.external, visit.console_errors)

@@ -311,7 +311,7 @@ def test_answer_wrongly_then_rightly_keep_progress_and_redo(context, site_url):
     tab.keyboard.press("Tab")
     tab.keyboard.press("Enter")
     assert form.locator(".quiz-feedback").inner_text() == "回答错误。正确答案是 A。看看每个选项下的解释，可以改选后再检查。"
-    assert score.inner_text() == "已答 1/6 题，答对 0 题。"
+    assert score.inner_text() == "已答 1/6 题，一次答对 0 题。"
     why = form.locator("#quiz-biobert-who-2-why")
     assert why.is_visible() and why.inner_text().startswith("✗ 错误选项（你选了）：错。")
     assert form.locator("#quiz-biobert-who-1-why").inner_text().startswith("✓ 正确选项：")
@@ -320,7 +320,8 @@ def test_answer_wrongly_then_rightly_keep_progress_and_redo(context, site_url):
     form.locator("label[for=quiz-biobert-who-1]").click()
     form.locator("button[type=submit]").click()
     assert form.locator(".quiz-feedback").inner_text() == "回答正确！下面是每个选项的解释。"
-    assert score.inner_text() == "已答 1/6 题，答对 1 题。"
+    # a retry after reading the explanations is a correction: the score keeps the first answer
+    assert score.inner_text() == "已答 1/6 题，一次答对 0 题（另有 1 题改对）。"
     # a number that does not parse is not judged; a right one with a thousands separator is
     steps = tab.locator("#quiz-biobert-steps")
     steps.locator("input").fill("1M")
@@ -329,7 +330,7 @@ def test_answer_wrongly_then_rightly_keep_progress_and_redo(context, site_url):
     steps.locator("input").fill("1,000,000")
     steps.locator("input").press("Enter")
     assert steps.locator(".quiz-feedback").inner_text() == "回答正确！"
-    assert score.inner_text() == "已答 2/6 题，答对 2 题。"
+    assert score.inner_text() == "已答 2/6 题，一次答对 1 题（另有 1 题改对）。"
     # the explanation's link goes to the heading that teaches it
     link = form.locator("#quiz-biobert-who-2-why a:not(.citation-link)").first
     assert link.get_attribute("href") == "#谁做的何时发表"
@@ -340,18 +341,20 @@ def test_answer_wrongly_then_rightly_keep_progress_and_redo(context, site_url):
     tab.reload()
     assert tab.locator("#quiz-biobert-who-1").is_checked()
     assert tab.locator("#quiz-biobert-who .quiz-feedback").inner_text().startswith("回答正确")
-    assert tab.locator(".quiz .quiz-score").inner_text() == "已答 2/6 题，答对 2 题。"
+    assert tab.locator(".quiz .quiz-score").inner_text() == "已答 2/6 题，一次答对 1 题（另有 1 题改对）。"
     problems = _axe(tab, ".quiz")  # answered: the explanations and state colours show (the page: test_browser.py)
     assert not problems, "\n".join(problems)
-    assert {k: v["ok"] for k, v in _stored(tab).items()} == {"biobert-who": True, "biobert-steps": True}
+    assert {k: (v["ok"], v["first"]) for k, v in _stored(tab).items()} == {"biobert-who": (True, False),
+                                                                          "biobert-steps": (True, True)}
     # the home page's 目录 and the 自测汇总 page show it
     tab.goto(site_url)
     badge = tab.locator(".quiz-badge[data-quiz='03-biobert']")
-    assert badge.inner_text() == "自测：已答 2/6，答对 2"
+    assert badge.inner_text() == "自测：已答 2/6，一次答对 1"
     assert tab.locator(".quiz-badge").count() == 10
     tab.goto(site_url + "quizzes/")
-    assert tab.locator("tr[data-quiz='03-biobert'] .quiz-summary-progress").inner_text() == "已答 2/6，答对 2"
-    assert re.match(r"全部 10 节共 \d+ 题：已答 2 题，答对 2 题。", tab.locator(".quiz-summary-total").inner_text())
+    assert tab.locator("tr[data-quiz='03-biobert'] .quiz-summary-progress").inner_text() == "已答 2/6，一次答对 1"
+    assert re.match(r"全部 10 节共 \d+ 题：已答 2 题，一次答对 1 题（另有 1 题改对）。",
+                    tab.locator(".quiz-summary-total").inner_text())
     tab.locator("tr[data-quiz='03-biobert'] a").click()
     tab.wait_for_url(re.compile(r"/03-biobert/#self-check$"))
     # 重做 clears this quiz

@@ -52,18 +52,22 @@
   }
   function rpcFor(id) { return D.worker("tokenizer-" + id, workerMain); }
   function ensureTok(id) {
-    if (!loaded[id]) {   // the library and the data pack load at the same time
-      loaded[id] = Promise.all([libSource(), D.data("tok-" + id)]).then(function (r) {
-        var pack = r[1], rpc = rpcFor(id);
+    if (!loaded[id]) {
+      // the worker starts and imports the library while the data pack is still loading (measured: the worker's
+      // start and the import are most of a first answer, not the download)
+      var rpc = rpcFor(id);
+      var ready = libSource().then(function (lib) {
+        return rpc.call("init", { lib: lib }).catch(function (err) {
+          throw new Error("分词库 tokenizers.js 无法启动：" + err.message);
+        });
+      });
+      loaded[id] = Promise.all([ready, D.data("tok-" + id)]).then(function (r) {
+        var pack = r[1];
         if (!pack || typeof pack.json !== "string") {
           throw new Error("分词器文件 data/tok-" + id + ".js 损坏：请运行 make demos 重新生成，再重新构建网站。");
         }
-        return rpc.call("init", { lib: r[0] }).catch(function (err) {
-          throw new Error("分词库 tokenizers.js 无法启动：" + err.message);
-        }).then(function () {
-          return rpc.call("load", { id: id, json: pack.json, config: pack.config }).catch(function (err) {
-            throw new Error("分词器 " + id + " 无法加载（文件损坏？请运行 make demos 后重新构建网站）：" + err.message);
-          });
+        return rpc.call("load", { id: id, json: pack.json, config: pack.config }).catch(function (err) {
+          throw new Error("分词器 " + id + " 无法加载（文件损坏？请运行 make demos 后重新构建网站）：" + err.message);
         });
       }).catch(function (err) { delete loaded[id]; throw err; });
     }

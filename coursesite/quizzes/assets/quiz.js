@@ -113,16 +113,28 @@
 
   // -- one quiz (a page's 自测) -------------------------------------------------------------------------------
 
+  // The score counts a question as right only when its first checked answer was right (a retry after seeing
+  // the explanations is a correction, counted apart: otherwise every quiz ends "全对"). Records stored before
+  // `first` existed count by their last answer.
+  function firstOk(a) { return a.first === undefined ? a.ok : a.first; }
+
   function tally(ids, answers) {
-    var done = 0, right = 0;
-    ids.forEach(function (id) { var a = answers[id]; if (a) { done++; if (a.ok) right++; } });
-    return { done: done, right: right, total: ids.length };
+    var done = 0, right = 0, fixed = 0;
+    ids.forEach(function (id) {
+      var a = answers[id];
+      if (!a) return;
+      done++;
+      if (firstOk(a)) right++; else if (a.ok) fixed++;
+    });
+    return { done: done, right: right, fixed: fixed, total: ids.length };
   }
+
+  function fixedText(t) { return t.fixed ? "（另有 " + t.fixed + " 题改对）" : ""; }
 
   function scoreText(t) {
     if (!t.done) return "尚未作答（共 " + t.total + " 题）。";
-    if (t.done < t.total) return "已答 " + t.done + "/" + t.total + " 题，答对 " + t.right + " 题。";
-    return "全部答完：答对 " + t.right + "/" + t.total + " 题" + (t.right === t.total ? "，全对！" : "。") ;
+    if (t.done < t.total) return "已答 " + t.done + "/" + t.total + " 题，一次答对 " + t.right + " 题" + fixedText(t) + "。";
+    return "全部答完：一次答对 " + t.right + "/" + t.total + " 题" + fixedText(t) + (t.right === t.total ? "，全对！" : "。");
   }
 
   function initQuiz(quiz) {
@@ -138,8 +150,9 @@
         var answer = answerOf(form), result = judge(form, answer);
         show(form, answer, result);
         if (result.ok === undefined) return;
-        var data = load();
-        data.answers[form.dataset.qid] = { ok: result.ok, a: answer, quiz: quiz.dataset.quiz, t: Date.now() };
+        var data = load(), before = data.answers[form.dataset.qid];
+        data.answers[form.dataset.qid] = { ok: result.ok, first: before ? firstOk(before) : result.ok, a: answer,
+                                           quiz: quiz.dataset.quiz, t: Date.now() };
         save(data);
         update();
       });
@@ -179,8 +192,8 @@
 
   function progressText(t) {
     if (!t.done) return "自测：未做（" + t.total + " 题）";
-    if (t.done < t.total) return "自测：已答 " + t.done + "/" + t.total + "，答对 " + t.right;
-    return "自测：答对 " + t.right + "/" + t.total + (t.right === t.total ? " ✓" : "");
+    if (t.done < t.total) return "自测：已答 " + t.done + "/" + t.total + "，一次答对 " + t.right;
+    return "自测：一次答对 " + t.right + "/" + t.total + (t.right === t.total ? " ✓" : "");
   }
 
   function state(t) { return !t.done ? "none" : t.done < t.total ? "partial" : t.right === t.total ? "done" : "answered"; }
@@ -221,10 +234,10 @@
     var box = document.querySelector(".quiz-summary");
     if (!box) return;
     function fill() {
-      var answers = load().answers, all = { done: 0, right: 0, total: 0 };
+      var answers = load().answers, all = { done: 0, right: 0, fixed: 0, total: 0 };
       items.forEach(function (it) {
         var t = tally(it.questions, answers);
-        all.done += t.done; all.right += t.right; all.total += t.total;
+        all.done += t.done; all.right += t.right; all.fixed += t.fixed; all.total += t.total;
         var row = box.querySelector("tr[data-quiz='" + it.key + "']");
         if (!row) return;
         var cell = row.querySelector(".quiz-summary-progress");
@@ -232,7 +245,8 @@
         cell.dataset.state = state(t);
       });
       box.querySelector(".quiz-summary-total").textContent =
-        "全部 " + items.length + " 节共 " + all.total + " 题：已答 " + all.done + " 题，答对 " + all.right + " 题。";
+        "全部 " + items.length + " 节共 " + all.total + " 题：已答 " + all.done + " 题，一次答对 " + all.right + " 题" +
+        fixedText(all) + "。";
     }
     var reset = box.querySelector(".quiz-reset-all");
     if (reset) reset.addEventListener("click", function () {
