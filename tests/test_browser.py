@@ -457,6 +457,35 @@ def test_offline_decks(offline_sweep, offline_pages):
     _fail("offline bundle (file://): decks", _deck_problems(offline_sweep, offline_pages))
 
 
+def test_offline_model_demos_run_from_file(browser, offline_site):
+    """From file:// the two model demos load the model and the wasm from their base64 packs (fetch is blocked
+    there) and answer; the bundle holds each of those files once (no unreachable .onnx or vendored .wasm)."""
+    if not (ROOT / "demos" / "models" / "manifest.json").is_file():
+        pytest.fail("demos/models/ missing: run `make demos` (make test builds them first)")
+    assert not list(offline_site.rglob("*.onnx")) and not list(offline_site.rglob("*.wasm")), \
+        "the offline bundle must carry the model and wasm files only as base64 packs (assets/demos/bin/)"
+    assert {p.name for p in (offline_site / "assets" / "demos" / "bin").glob("*.js")} == \
+        {"ort-wasm.js", "model-codesearch.js", "model-ner.js"}
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        tab, visit = open_page(context, (offline_site / "08-case-studies.html").as_uri(),
+                               "08-case-studies.html")
+        for demo in ("codesearch", "ner"):
+            el = tab.locator(f'.vdlm-demo[data-demo="{demo}"]').first
+            el.scroll_into_view_if_needed()
+            el.locator(".vdlm-demo-input").click()
+            tab.wait_for_function(f"""() => document.querySelector('.vdlm-demo[data-demo="{demo}"]')
+                .getAttribute('data-demo-ready')""", timeout=60000)
+            assert el.get_attribute("data-demo-ready") == "1", el.locator(".vdlm-demo-status").inner_text()
+        got = tab.evaluate("q => VDLMDemos.models.search(q)", "create a zip archive of a directory")
+        assert len(got["model"]) == 5 and len(got["bm25"]) == 5, got
+        tags = tab.evaluate("t => VDLMDemos.models.tag(t)", "Mutations in FBN1 cause Marfan syndrome.")
+        assert len(tags["tags"]) >= 6 and all(t == "O" or t[:2] in ("B-", "I-") for t in tags["tags"]), tags
+        assert not visit.external and not visit.console_errors, (visit.external, visit.console_errors)
+    finally:
+        context.close()
+
+
 def test_offline_notebook_downloads_and_network_links(browser, offline_site):
     """From file:// the notebook page saves the .ipynb (Chromium ignores `download` there and would show the
     JSON: docs/assets/js/offline-links.js saves the bytes embedded in the page), offers the vdlm wheel that the

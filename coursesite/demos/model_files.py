@@ -13,7 +13,8 @@ In the site (under ``assets/demos/``):
   string, which the worker imports from a ``blob:`` URL; the ``.wasm`` is the one :mod:`coursesite.assets`
   vendors (``assets/vendor/onnxruntime-web/ort-wasm-simd-threaded.wasm``), handed to onnxruntime as bytes;
 - for the offline bundle (``offline=True``): ``bin/<name>.js`` — the model and the wasm as base64 data packs,
-  since ``file://`` blocks ``fetch``.
+  since ``file://`` blocks ``fetch``; the bundle then leaves out the ``.onnx`` files and the vendored ``.wasm``
+  (each would be a second, unreachable copy).
 
 Nothing here imports ``vdlm``: the files are read as they are.
 """
@@ -30,6 +31,7 @@ MODEL_DEMOS = ("codesearch", "ner")
 EXTRA = {"codesearch": "pool.json", "ner": "demo.json"}
 ORT_LIB = "onnxruntime-web/dist/ort.wasm.bundle.min.mjs"
 ORT_WASM = "onnxruntime-web/dist/ort-wasm-simd-threaded.wasm"
+ORT_WASM_VENDOR = "onnxruntime-web/ort-wasm-simd-threaded.wasm"  # under assets/vendor/ (coursesite.assets)
 
 
 def model_pack(folder: Path, demo: str) -> str | None:

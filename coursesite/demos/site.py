@@ -20,7 +20,7 @@ from mkdocs.structure.files import File
 
 from .blocks import find_blocks, render_blocks, site_root
 from .catalog import all_demos
-from .model_files import add_model_files
+from .model_files import ORT_WASM_VENDOR, add_model_files
 from .packs import provide_script, wrap_module
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -68,8 +68,12 @@ class DemoRoom:
         if lib.is_file():
             add(f"{SITE_DIR}/lib/tokenizers.js", content=wrap_module("lib:tokenizers", lib))
 
-        add_model_files(add, self.folder, self.node_modules,
-                        offline="offline" in config["plugins"] or "material/offline" in config["plugins"])
+        offline = "offline" in config["plugins"] or "material/offline" in config["plugins"]
+        done = add_model_files(add, self.folder, self.node_modules, offline=offline)
+        if offline:  # file:// cannot fetch the vendored .wasm: the bundle carries it once, as bin/ort-wasm.js
+            raw = files.get_file_from_path(f"assets/vendor/{ORT_WASM_VENDOR}")
+            if raw is not None and done:
+                files.remove(raw)
         folder = self.folder / "tokenizers" if self.folder else None
         if folder is None or not folder.is_dir():
             return

@@ -118,7 +118,8 @@
         });
     }
     return fetch(D.url(path)).then(function (r) {
-      if (!r.ok) throw new Error("HTTP " + r.status);
+      // the offline bundle carries the files as base64 packs for file:// only
+      if (!r.ok) throw new Error("HTTP " + r.status + (r.status === 404 ? "；如果这是离线包（make offline），请从磁盘直接打开其中的 index.html" : ""));
       return r.arrayBuffer();
     });
   }
