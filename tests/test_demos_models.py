@@ -69,13 +69,38 @@ def test_heldout_ner_rejects_a_span_not_in_the_text(tmp_path):
         webdemo.load_heldout_ner(bad)
 
 
+def test_export_leaves_the_model_in_eval_mode_and_matches_torch(tmp_path):
+    """torch.onnx.export restores its wrapper's mode, recursively: the model must come back in eval mode (it
+    once came back with dropout on, and the parity measured after the export read 0.953 instead of 0.993)."""
+    import torch
+    from transformers import BertConfig, BertModel, BertTokenizer
+
+    from tests.tiny_models import CORPUS, train_wordpiece
+    from vdlm.webdemo import OnnxModel, export_int8
+
+    tok = BertTokenizer(str(train_wordpiece(tmp_path / "tok", CORPUS, 200)))
+    torch.manual_seed(0)
+    model = BertModel(BertConfig(vocab_size=len(tok), hidden_size=32, num_hidden_layers=2,
+                                 num_attention_heads=2, intermediate_size=64)).eval()
+    export_int8(model, tok, tmp_path / "m", "last_hidden_state")
+    assert not model.training and not any(m.training for m in model.modules())
+    onnx = OnnxModel(tmp_path / "m")
+    ids = onnx.text_ids("BRCA1 mutations cause breast cancer", 32)
+    assert len(set(ids)) > 4, ids   # real pieces, not [UNK]s
+    with torch.no_grad():
+        ref = model(input_ids=torch.tensor([ids])).last_hidden_state[0].numpy()
+    got = onnx.run(ids)
+    cos = (ref * got).sum(-1) / (np.linalg.norm(ref, axis=-1) * np.linalg.norm(got, axis=-1))
+    assert cos.min() > 0.97, cos
+
+
 def test_manifest_layout_parity_and_budget(manifest):
     for demo in ("codesearch", "ner"):
         for f in ("config.json", "tokenizer.json", "tokenizer_config.json", "onnx/model_quantized.onnx"):
             assert f"{demo}/{f}" in manifest["files"], (demo, f)
-    # int8 vs fp32 torch: the quick code-search model measured 0.952 mean cosine (DESIGN §9's plain MiniLM: 0.992);
-    # the browser is compared with this same ONNX model below, to 0.999
-    assert manifest["code_search"]["parity"]["mean"] >= 0.94, manifest["code_search"]["parity"]
+    # int8 vs fp32 torch (in eval mode): the quick code-search model measured 0.993 mean cosine, min 0.985 (DESIGN
+    # §9's plain MiniLM: 0.992); the browser is compared with this same ONNX model below
+    assert manifest["code_search"]["parity"]["mean"] >= 0.98, manifest["code_search"]["parity"]
     assert manifest["ner"]["parity"]["agreement"] >= 0.98, manifest["ner"]["parity"]
     onnx = sum(v["bytes"] for k, v in manifest["files"].items() if k.endswith(".onnx"))
     assert onnx + WASM.stat().st_size <= 60_000_000, f"model + wasm = {(onnx + WASM.stat().st_size) / 1e6:.1f} MB"
