@@ -267,3 +267,12 @@ def deck_advances(tab) -> str:
         if total > 1:
             return f"ArrowRight did not advance from slide {before} ({total} slides)"
     return ""
+
+
+# The smallest type in a widget and whether its slide still fits the 1280×720 slide after an answer.
+SLIDE_FIT_JS = """el => { const slide = el.closest('section'), scale = Reveal.getScale();
+  const sizes = [...el.querySelectorAll('*')].filter(e => e.offsetParent !== null && [...e.childNodes].some(
+    n => n.nodeType === 3 && n.textContent.trim())).map(e => parseFloat(getComputedStyle(e).fontSize));
+  return { height: slide.scrollHeight,
+           bottom: (el.getBoundingClientRect().bottom - slide.getBoundingClientRect().top) / scale, minFont: Math.min(...sizes),
+           outputScrolls: el.querySelector('.vdlm-demo-output').scrollHeight > el.querySelector('.vdlm-demo-output').clientHeight }; }"""

@@ -14,7 +14,7 @@ import pytest
 from coursesite.demos.blocks import find_blocks, render_blocks, site_root
 from coursesite.demos.site import DemoRoom
 from coursesite.demos.specs import DEMOS, TOKENIZER_IDS
-from tests.browser_helpers import ROOT, open_page, run_axe
+from tests.browser_helpers import ROOT, SLIDE_FIT_JS, open_page, run_axe
 
 TOKENIZERS = ROOT / "demos" / "tokenizers"
 BERT_EXPECTED = ["[CLS]", "im", "##mun", "##og", "##lo", "##bu", "##lin", "br", "##ca", "##1", "mutations", "[SEP]"]
@@ -205,6 +205,26 @@ def test_demo_on_the_slide_keeps_the_deck_still_while_typing(context, site_url):
     _wait_done(el)
     assert tab.evaluate("() => JSON.stringify(Reveal.getIndices())") == before, "typing in the demo moved the deck"
     assert _row(el, "bert-uncased") == BERT_EXPECTED
+    assert visit.console_errors == [] and visit.external == []
+    tab.close()
+
+
+def test_a_used_demo_stays_inside_its_slide(context, site_url):
+    """The window demo on the ClinicalBERT deck, after the long note: the slide stays 720 px tall at most (its
+    output box scrolls; the 讲义 ↗ link and the progress bar stay clear) and no text in it is under 12 px."""
+    tab, visit = open_page(context, site_url + "04-clinicalbert/slides/", "04-clinicalbert/slides/")
+    tab.wait_for_function("() => window.deckReady === true", timeout=30000)
+    tab.evaluate("() => { const s = document.querySelector('.reveal .vdlm-demo[data-demo=\"window\"]').closest('section');"
+                 " const i = Reveal.getIndices(s); Reveal.slide(i.h, i.v); }")
+    el = _demo(tab, selector='.reveal .vdlm-demo[data-demo="window"]')
+    el.locator("textarea").click()
+    el.locator(".vdlm-demo-example").first.click()
+    tab.wait_for_function("el => el.querySelectorAll('.vdlm-window').length >= 3", arg=el.element_handle(), timeout=30000)
+    _wait_done(el)
+    fit = tab.evaluate(SLIDE_FIT_JS, el.element_handle())
+    assert fit["height"] <= 720 and fit["bottom"] <= 720 - 30, fit
+    assert fit["outputScrolls"], fit
+    assert fit["minFont"] >= 12, fit
     assert visit.console_errors == [] and visit.external == []
     tab.close()
 

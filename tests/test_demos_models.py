@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.browser_helpers import open_page
+from tests.browser_helpers import SLIDE_FIT_JS, open_page
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "demos" / "models"
@@ -237,6 +237,27 @@ def test_ner_spans_in_the_browser_match_python(demo_page):
     prov = tab.locator('.vdlm-demo[data-demo="ner"] .vdlm-demo-provenance').first.inner_text()
     assert "离线替身" in prov and "F1" in prov
     assert not visit.external and not visit.console_errors, (visit.external, visit.console_errors)
+
+
+def test_code_search_results_stay_inside_their_slide(browser, site_url):
+    """On the case-study deck the five results of both rankers, with their code, stay inside the slide (the
+    output box scrolls) and no text in the widget is under 12 px."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    tab, visit = open_page(context, site_url + "08-case-studies/slides/", "08-case-studies/slides/")
+    tab.wait_for_function("() => window.deckReady === true", timeout=30000)
+    tab.evaluate("() => { const s = document.querySelector('.reveal .vdlm-demo[data-demo=\"codesearch\"]').closest('section');"
+                 " const i = Reveal.getIndices(s); Reveal.slide(i.h, i.v); }")
+    el = tab.locator('.reveal .vdlm-demo[data-demo="codesearch"]').first
+    el.locator(".vdlm-demo-input").click()
+    el.locator(".vdlm-demo-example").first.click()
+    tab.wait_for_function("el => el.querySelectorAll('.vdlm-cs-col li').length >= 10", arg=el.element_handle(),
+                          timeout=60000)
+    tab.wait_for_function("el => el.vdlmDoneText === el.querySelector('textarea').value", arg=el.element_handle())
+    fit = tab.evaluate(SLIDE_FIT_JS, el.element_handle())
+    assert fit["height"] <= 720 and fit["bottom"] <= 720 - 30, fit
+    assert fit["minFont"] >= 12, fit
+    assert not visit.external and not visit.console_errors, (visit.external, visit.console_errors)
+    context.close()
 
 
 @pytest.mark.parametrize("text, message", [

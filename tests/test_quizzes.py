@@ -269,6 +269,20 @@ def test_every_section_ends_with_a_quiz_of_five_questions_of_every_kind():
     assert not check_ids([q for found in quizzes.values() for q in found])
 
 
+def test_the_typed_answer_hint_gives_no_answer_away():
+    """The hint under a number question shows how to write a number; its example is no question's answer
+    (nor a number in any question's text)."""
+    from coursesite.quizzes.parse import parse_number
+    from coursesite.quizzes.render import NUMBER_EXAMPLE
+
+    example = parse_number(NUMBER_EXAMPLE)
+    questions = [x for found in _site_quizzes().values() for q in found for x in q.questions]
+    assert any(x.kind == "number" for x in questions)
+    for x in questions:
+        assert x.value != example, x.id
+        assert NUMBER_EXAMPLE not in x.text and NUMBER_EXAMPLE.replace(",", "") not in x.text, x.id
+
+
 def test_at_least_fifteen_misconception_questions():
     questions = [x for found in _site_quizzes().values() for q in found for x in q.questions]
     assert sum(bool(x.misconception) for x in questions) >= 15

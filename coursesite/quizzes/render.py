@@ -32,6 +32,10 @@ SUMMARY_MARKER = "<!-- quiz-summary -->"
 KIND_LABELS = {"single": "单选", "multiple": "多选（选出所有正确项）", "number": "填数字", "term": "填术语"}
 LETTERS = "ABCDEFGHIJ"
 
+#: The number in the typed-answer hint: no question's answer (tests/test_quizzes.py checks; 28,996 once
+#: gave away 03's BioBERT vocabulary question).
+NUMBER_EXAMPLE = "12,345"
+
 
 def _attr(value) -> str:
     return _html.escape(str(value), quote=True)
@@ -132,7 +136,7 @@ def _question_html(q: Tag, key: str) -> str:
     else:
         why = _inline(choices[0].select_one("div.quiz-src-why")) if choices else ""
         mode = "decimal" if kind == "number" else "text"
-        hint = "填一个数（可以写千位分隔符，如 28,996）" if kind == "number" else "填一个术语（不区分大小写）"
+        hint = f"填一个数（可以写千位分隔符，如 {NUMBER_EXAMPLE}）" if kind == "number" else "填一个术语（不区分大小写）"
         body.append(
             f'<p class="quiz-typed"><label for="{fid}-input">你的答案（{hint}）</label> '
             f'<input type="text" id="{fid}-input" name="{fid}" inputmode="{mode}" autocomplete="off" '

@@ -150,6 +150,20 @@
     })]);
   }
 
+  // On a reveal.js slide (1280×720 layout pixels, coursesite/slides/templates/deck.js) an answer must not push
+  // the slide past its bottom edge, where the slide's 讲义 ↗ link and the progress bar sit: the output box
+  // scrolls, with the height the slide has left (a long list of windows or results scrolls inside it).
+  var SLIDE_H = 720, SLIDE_RESERVE = 30;
+  function fitSlide(el) {
+    var slide = el.closest(".reveal .slides section"), out = el.querySelector(".vdlm-demo-output");
+    if (!slide || !out || !slide.offsetHeight) return;
+    var scale = window.Reveal && Reveal.getScale ? Reveal.getScale() || 1 : 1;   // reveal scales the slide
+    out.style.maxHeight = "";
+    var bottom = (el.getBoundingClientRect().bottom - slide.getBoundingClientRect().top) / scale;
+    var over = bottom - (SLIDE_H - SLIDE_RESERVE);
+    if (over > 0) out.style.maxHeight = Math.max(48, out.offsetHeight - over) + "px";
+  }
+
   function kit(el) {
     var status = el.querySelector(".vdlm-demo-status");
     var prov = el.querySelector(".vdlm-demo-provenance");
@@ -179,9 +193,9 @@
           var mine = ++seq;
           var text = k.text();
           return Promise.resolve().then(function () { return fn(text); }).then(function () {
-            if (mine === seq) el.vdlmDoneText = text;   // what the output now shows (tests, benchmarks)
+            if (mine === seq) { fitSlide(el); el.vdlmDoneText = text; }   // what the output shows (tests, benchmarks)
           }, function (err) {
-            if (mine === seq) { el.vdlmDoneText = text; k.error(err); }
+            if (mine === seq) { k.error(err); fitSlide(el); el.vdlmDoneText = text; }
           });
         }
         if (input) input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, wait); });
@@ -204,13 +218,18 @@
     if (mounted.has(el)) return mounted.get(el);
     var name = el.getAttribute("data-demo");
     var k = kit(el);
+    // an example button pressed while the demo loads (the first press that started it, or a later one) is
+    // clicked again once the demo is mounted: its own handler did not exist yet
+    var t = event && event.target, pending = t && t.closest && event.type === "pointerdown" ? t.closest(".vdlm-demo-example") : null;
+    function remember(e) { var b = e.target.closest && e.target.closest(".vdlm-demo-example"); if (b) pending = b; }
+    el.addEventListener("click", remember, true);
     var p = demoNamed(name, el.getAttribute("data-script")).then(function (demo) {
       return demo.mount(k);
     }).then(function () {
+      el.removeEventListener("click", remember, true);
       el.setAttribute("data-demo-ready", "1");
-      var t = event && event.target;
-      if (t && t.classList && t.classList.contains("vdlm-demo-example") && event.type === "pointerdown") t.click();
-    }).catch(function (err) { k.error(err); el.setAttribute("data-demo-ready", "error"); });
+      if (pending) pending.click();
+    }).catch(function (err) { el.removeEventListener("click", remember, true); k.error(err); el.setAttribute("data-demo-ready", "error"); });
     mounted.set(el, p);
     return p;
   }
@@ -225,6 +244,6 @@
 
   window.VDLMDemos = {
     register: register, activate: activate, ready: ready, kit: kit, data: data, provide: provide, libText: libText,
-    loadScript: loadScript, worker: worker, url: url
+    loadScript: loadScript, worker: worker, url: url, fitSlide: fitSlide
   };
 })();

@@ -195,9 +195,9 @@
       MAX_CHARS.toLocaleString() + " 个字符。请删短一些。";
     return "";
   }
-  function inputNotes(text, info, limit) {
+  function inputNotes(text, info, limit, trainedOn) {
     var out = [];
-    if (/[\u3400-\u9fff]/.test(text)) out.push("输入里有中文：这个模型只在英文（和代码）上训练过，对中文的结果没有意义。");
+    if (/[\u3400-\u9fff]/.test(text)) out.push("输入里有中文：这个模型只在" + trainedOn + "上训练过，对中文的结果没有意义。");
     if (/\p{Extended_Pictographic}/u.test(text)) out.push("输入里有 emoji：词表里没有它，模型只看到 [UNK]（未知词元）。");
     else if (info.unk && !out.length) out.push("有 " + info.unk + " 个词元是 [UNK]：词表拼不出这些字符，模型看不到它们的内容。");
     if (info.cut) out.push("输入超过 " + limit + " 个词元，只用了前 " + limit + " 个（与训练时的截断相同），后面的部分没有参与。");
@@ -320,7 +320,7 @@
           var t1 = performance.now();
           kit.status("正在搜索……", true);
           return doSearch(text).then(function (r) {
-            kit.output.innerHTML = inputNotes(text, r.info, s.pack.data.q_len) +
+            kit.output.innerHTML = inputNotes(text, r.info, s.pack.data.q_len, "英文查询和 Python 代码") +
               (r.bm25Empty ? '<p class="vdlm-demo-note">查询里没有英文单词：BM25 没有可匹配的词，右栏的顺序没有意义。</p>' : "") +
               '<div class="vdlm-cs">' + resultList("替身模型（向量相似度）", r.model, s.functions, "余弦") +
               resultList("BM25（关键词）", r.bm25, s.functions, "得分") + "</div>";
@@ -388,7 +388,7 @@
             var legend = '<p class="vdlm-ner-legend">' + ["Disease", "Chemical", "Gene"].map(function (t) {
               return '<mark class="vdlm-ent vdlm-ent-' + t + '">' + t + "</mark> " + TYPE_ZH[t];
             }).join("　") + "</p>";
-            kit.output.innerHTML = inputNotes(text, r.info, p.data.max_length) + legend + highlight(text, r.spans) +
+            kit.output.innerHTML = inputNotes(text, r.info, p.data.max_length, "英文的生物医学句子") + legend + highlight(text, r.spans) +
               (r.spans.length ? "<ul>" + r.spans.map(function (s) {
                 return "<li><code>" + esc(s.text) + "</code> → " + s.type + "（" + TYPE_ZH[s.type] + "）</li>";
               }).join("") + "</ul>" : "<p>没有找到实体。</p>");

@@ -222,6 +222,7 @@
         if (!last) return;
         seed = (seed * 48271 + 12345) % 2147483647 || 1;
         draw();
+        D.fitSlide(kit.el);
         kit.status("已重新抽样（种子 " + seed + "）。");
       });
       kit.status("正在加载分词器……", true);
@@ -235,7 +236,8 @@
           words = r[1];
           last = e;
           draw();
-          kit.status("完成：" + e.tokens.length + " 个词元，用时 " + ms(t0) + "（浏览器后台线程，tokenizers.js）。点“重新抽样”换一组位置。");
+          kit.status("完成：" + e.tokens.filter(function (t) { return !SPECIAL.test(t); }).length + " 个词元（另加 [CLS]/[SEP]），用时 " + ms(t0) +
+            "（浏览器后台线程，tokenizers.js）。点“重新抽样”换一组位置。");
         });
       });
     }
@@ -270,16 +272,23 @@
         var trunc = dropped ? "<p><strong>如果直接截断到 " + maxLen + "</strong>：只保留前 " + per + " 个词元，丢掉 " + dropped.toLocaleString() + " 个（" +
           Math.round(100 * dropped / n) + "%），丢掉的部分从这里开始：<span class=\"vdlm-piece vdlm-dropped\">" + esc(detok(toks.slice(per, per + 12))) + " …</span></p>"
           : "<p>不超过 " + per + " 个词元：截断不会丢掉任何内容，一个窗口就够了。</p>";
+        // the first 10 and the last 8 tokens of a window; " … " only where tokens between them are left out
+        function windowPreview(w) {
+          var len = w[1] - w[0];
+          if (len <= 18) return esc(detok(toks.slice(w[0], w[1])));
+          return esc(detok(toks.slice(w[0], w[0] + 10))) + " … " + esc(detok(toks.slice(w[1] - 8, w[1])));
+        }
         var list = wins.slice(0, 12).map(function (w, i) {
           return '<div class="vdlm-window"><strong>窗口 ' + (i + 1) + "</strong>：词元 " + (w[0] + 1) + "–" + w[1] +
             (i ? "（与上一个窗口重叠 " + Math.max(0, wins[i - 1][1] - w[0]) + " 个）" : "") + "<br><small>" +
-            esc(detok(toks.slice(w[0], Math.min(w[1], w[0] + 10)))) + " … " + esc(detok(toks.slice(Math.max(w[0] + 10, w[1] - 8), w[1]))) + "</small></div>";
+            windowPreview(w) + "</small></div>";
         }).join("") + (wins.length > 12 ? "<p>……另有 " + (wins.length - 12) + " 个窗口。</p>" : "");
         kit.output.innerHTML = head + trunc + list;
         return true;
       }
       function redraw() {  // a new setting: the result and the status line say the same thing
         if (last && draw()) kit.status("窗口长度 " + maxLen + "、重叠 " + stride + "：共 " + last.tokens.length.toLocaleString() + " 个词元，结果见下。");
+        D.fitSlide(kit.el);
       }
       bar.querySelector(".vdlm-maxlen").addEventListener("change", function (e) { maxLen = +e.target.value; redraw(); });
       bar.querySelector(".vdlm-stride").addEventListener("change", function (e) { stride = +e.target.value; redraw(); });

@@ -58,7 +58,7 @@
     if (!String(answer).trim()) return { message: "请先填写答案。" };
     if (kind === "number") {
       var x = parseNumber(answer);
-      if (x === null) return { message: "“" + answer + "”不是一个数：请只填数字（例如 28996 或 0.5），不带单位和字母。" };
+      if (x === null) return { message: "“" + answer + "”不是一个数：请只填数字（例如 12345 或 0.5），不带单位和字母。" };
       var value = parseFloat(form.dataset.value), tol = parseFloat(form.dataset.tolerance || "0");
       var good = Math.abs(x - value) <= tol + 1e-9 * Math.max(1, Math.abs(value));
       return { ok: good, message: good ? "回答正确！" : "回答错误。正确答案是 " + value.toLocaleString("en-US") + "。看看下面的解释，可以改后再检查。" };
