@@ -58,7 +58,7 @@ test: install install-demo
 notebooks: install-demo
 	HF_HUB_OFFLINE=$${HF_HUB_OFFLINE:-0} $(PY) scripts/run_notebooks.py --profile full
 
-## demos: the live demos' files into demos/: tokenizers (committed; `make demos DEMOS_ARGS="--only tokenizers"` needs no torch) and the ONNX models (built)
+## demos: the live demos' files into demos/: tokenizers (committed; `make demos DEMOS_ARGS="--only tokenizers"` retrains only them, in seconds, no model) and the ONNX models (built); installs the demo extra (torch) first
 demos: install-demo
 	$(PY) scripts/build_demos.py $(DEMOS_ARGS)
 

@@ -106,6 +106,10 @@ def build(out: Path, strict: bool = True) -> Path:
     tmp.replace(target)
     size = target.stat().st_size / 1e6
     print(f"offline bundle: {target} ({size:.1f} MB); unzip and open {name}/index.html")
+    if not list((site / "assets" / "demos" / "bin").glob("model-*.js")):
+        print("offline bundle: warning: made without the model demos' files (demos/models/ is missing), so its "
+              "代码搜索 and 实体识别 pages show a note in their place. To include them: `make demos`, then "
+              "`make offline` again.", file=sys.stderr)
     return target
 
 

@@ -78,6 +78,18 @@ def test_widget_skeleton_and_missing_files_note():
     assert site_root("index.html") == "" and site_root("a/b/") == "../../"
 
 
+def test_offline_bundle_without_the_files_says_so_for_its_reader():
+    """In the offline bundle a reader has no repository: a demo whose files were not built says that the
+    bundle was made without them and what whoever made it should run."""
+    from types import SimpleNamespace
+
+    room = DemoRoom()
+    room.offline = True
+    page = SimpleNamespace(file=SimpleNamespace(src_uri="08-case-studies.md", url="08-case-studies.html"))
+    note = room.render("/// demo | ner\n///\n", page)
+    assert "这个离线包打包时还没有生成" in note and "<code>make offline</code>" in note and "make build" not in note
+
+
 def test_a_build_with_a_bad_block_fails_naming_file_and_line_and_missing_files_give_a_note(tmp_path):
     """Through the plugin: the error lists file and line, no traceback; in a project without the demos/ folder
     (a fresh checkout before `make demos`) a good block renders as the note saying how to get the files."""
@@ -206,6 +218,27 @@ def test_demo_on_the_slide_keeps_the_deck_still_while_typing(context, site_url):
     assert tab.evaluate("() => JSON.stringify(Reveal.getIndices())") == before, "typing in the demo moved the deck"
     assert _row(el, "bert-uncased") == BERT_EXPECTED
     assert visit.console_errors == [] and visit.external == []
+    tab.close()
+
+
+def test_tab_on_a_slide_reaches_its_demo_without_visiting_other_slides(context, site_url):
+    """Keyboard only: from the demo's slide, Tab reaches the demo's box and never a link on another slide
+    (reveal.js keeps the neighbouring slides in the page, off screen; deck.js makes them inert)."""
+    tab, visit = open_page(context, site_url + "03-biobert/slides/", "03-biobert/slides/")
+    tab.wait_for_function("() => window.deckReady === true", timeout=30000)
+    tab.evaluate("() => { const s = document.querySelector('.reveal .vdlm-demo').closest('section');"
+                 " const i = Reveal.getIndices(s); Reveal.slide(i.h, i.v); }")
+    tab.evaluate("() => document.activeElement && document.activeElement.blur()")
+    where = []
+    for _ in range(40):
+        tab.keyboard.press("Tab")
+        where.append(tab.evaluate("""() => { const a = document.activeElement, s = a.closest('.reveal .slides section');
+            return { inSlides: !!s, current: !!s && (s === Reveal.getCurrentSlide() || s.contains(Reveal.getCurrentSlide())),
+                     box: a.matches('.vdlm-demo textarea') }; }"""))
+        if where[-1]["box"]:
+            break
+    assert where[-1]["box"], where
+    assert all(w["current"] for w in where if w["inSlides"]), where
     tab.close()
 
 

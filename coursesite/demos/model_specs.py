@@ -6,7 +6,7 @@ from __future__ import annotations
 from .specs import Option, DemoSpec
 
 _MISSING = ("此演示所需的模型文件尚未生成（模型文件由构建步骤生成，不在仓库里）：在仓库根目录运行 "
-            "`make install-demo && make demos`（需要 torch；从缓存的离线替身微调并导出 ONNX，首次约几分钟），"
+            "`make demos`（会安装 torch；从缓存的离线替身微调并导出 ONNX，首次约几分钟），"
             "再重新运行 `make build`；正在运行 `make serve` 的话，停下（Ctrl+C）再启动一次。页面其余内容不受影响。")
 
 _CODE_EXAMPLES = (

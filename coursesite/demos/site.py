@@ -13,6 +13,7 @@ Site layout (all under ``assets/demos/``):
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -24,6 +25,8 @@ from .model_files import ORT_WASM_VENDOR, add_model_files
 from .packs import provide_script, wrap_module
 
 ASSETS = Path(__file__).resolve().parent / "assets"
+OFFLINE_MISSING = ("这个离线包打包时还没有生成此演示的文件，所以这里不能运行；页面其余内容不受影响。想用它：在线打开本页，"
+                   "或请打包的人在仓库里先运行 `make demos`，再运行 `make offline`。")
 SITE_DIR = "assets/demos"
 
 
@@ -33,6 +36,7 @@ class DemoRoom:
     def __init__(self) -> None:
         self.folder: Path | None = None
         self.node_modules: Path | None = None
+        self.offline = False   # the offline bundle (set by add_files, before the pages render)
 
     def check(self, sources: dict[str, str]) -> list:
         """Problems of every page's demo blocks (``sources``: path → Markdown), with file and line."""
@@ -51,7 +55,10 @@ class DemoRoom:
         if "///" not in markdown or "demo" not in markdown:
             return markdown
         blocks, _ = find_blocks(markdown, page.file.src_uri)
-        return render_blocks(markdown, blocks, site_root(page.file.url), self.available)
+        demos = all_demos()
+        if self.offline:  # a reader of the zip has no repository: the note is for whoever made the bundle
+            demos = {n: dataclasses.replace(d, missing_note=OFFLINE_MISSING) for n, d in demos.items()}
+        return render_blocks(markdown, blocks, site_root(page.file.url), self.available, demos)
 
     def add_files(self, files, config, root: Path) -> None:
         """Add the demo code, the data packs and the wrapped libraries to ``files`` (generated files)."""
@@ -68,7 +75,7 @@ class DemoRoom:
         if lib.is_file():
             add(f"{SITE_DIR}/lib/tokenizers.js", content=wrap_module("lib:tokenizers", lib))
 
-        offline = "offline" in config["plugins"] or "material/offline" in config["plugins"]
+        offline = self.offline = "offline" in config["plugins"] or "material/offline" in config["plugins"]
         done = add_model_files(add, self.folder, self.node_modules, offline=offline)
         if offline:  # file:// cannot fetch the vendored .wasm: the bundle carries it once, as bin/ort-wasm.js
             raw = files.get_file_from_path(f"assets/vendor/{ORT_WASM_VENDOR}")

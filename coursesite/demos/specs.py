@@ -59,7 +59,7 @@ DEMOS: dict[str, DemoSpec] = {
                  "tokenizers": Option("list", default=TOKENIZER_IDS, choices=TOKENIZER_IDS,
                                       help="comma-separated tokenizer ids")},
         requires=tuple(f"tokenizers/{t}/tokenizer.json" for t in TOKENIZER_IDS),
-        missing_note="分词器文件缺失：运行 `make demos`（只训练分词器，不需要 torch，几秒钟），然后重新构建网站。",
+        missing_note="分词器文件缺失（它们本应随仓库提供）：运行 `make demos DEMOS_ARGS=\"--only tokenizers\"`（会安装 demo 依赖；训练分词器只需几秒），然后重新构建网站。",
     ),
     "masking": DemoSpec(
         name="masking", title="掩码与替换：MLM 与 RTD", script="tokenizer-demos.js",

@@ -143,6 +143,17 @@
     ]
   };
 
+  // Keyboard users: Tab stays on the slide on screen. reveal.js keeps the neighbouring slides in the page, off
+  // screen, and their links took the focus first (ten Tab presses through slides 12-13 before slide 14's
+  // demo): every other slide is inert, except in the overview, where a click on any slide must work.
+  function inertOthers() {
+    if (Reveal.isPrintView && Reveal.isPrintView()) return;
+    var current = Reveal.getCurrentSlide(), overview = Reveal.isOverview();
+    document.querySelectorAll(".reveal .slides section").forEach(function (s) {
+      s.inert = !(overview || s === current || s.contains(current));
+    });
+  }
+
   async function start() {
     try { await document.fonts.ready; } catch (e) { /* older browsers */ }
     await renderMermaid();
@@ -161,6 +172,8 @@
       chalkboard: CHALKBOARD, customcontrols: CONTROLS,
       plugins: (window.RevealNotes ? [RevealNotes] : []).concat(drawingPlugins())
     });
+    ["slidechanged", "overviewshown", "overviewhidden"].forEach(function (e) { Reveal.on(e, inertOthers); });
+    inertOthers();
     window.deckReady = true;
     document.documentElement.dataset.deckReady = "1";
   }
