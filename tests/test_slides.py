@@ -528,9 +528,10 @@ MIN_DIAGRAM_FONT = 12  # px on the 1280×720 slide
 
 def _open_deck(browser, url: str):
     page = browser.new_page(viewport={"width": W, "height": H})
-    log = {"errors": [], "foreign": [], "failed": []}
+    log = {"errors": [], "foreign": [], "failed": [], "warnings": []}
     host = urlsplit(url).netloc
     page.on("console", lambda m: m.type == "error" and log["errors"].append(m.text))
+    page.on("console", lambda m: m.type == "warning" and log["warnings"].append(m.text))
     page.on("pageerror", lambda e: log["errors"].append(f"uncaught: {e}"))
     page.on("request", lambda r: (urlsplit(r.url).scheme in ("http", "https", "ws", "wss")
                                   and urlsplit(r.url).netloc != host) and log["foreign"].append(r.url))

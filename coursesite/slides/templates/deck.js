@@ -160,6 +160,15 @@
     await typesetMath();
     fitSlides();
     Reveal.on("pdf-ready", function () { document.documentElement.dataset.pdfReady = "1"; });
+    // The chalkboard reads its boards from sessionStorage and warns "Cannot initialise storage!" when there are
+    // none yet (a first visit): store two empty boards of the slide's size, as it stores them itself.
+    try {
+      if (CHALKBOARD.storage && !sessionStorage.getItem(CHALKBOARD.storage)) {
+        sessionStorage.setItem(CHALKBOARD.storage, JSON.stringify([0, 1].map(function () {
+          return { width: 1280, height: 720, data: [] };
+        })));
+      }
+    } catch (e) { /* storage blocked: the plugin keeps the boards in memory */ }
     await Reveal.initialize({
       width: 1280, height: 720, margin: 0.04, minScale: 0.2, maxScale: 2.0,
       // hashOneBasedIndex: a numeric deep link #/5 opens the slide numbered "5 / N" (slides with an id get #/id).
