@@ -310,6 +310,23 @@ def _stored(tab) -> dict:
     return json.loads(tab.evaluate("localStorage.getItem('coursesite-quiz-v1')") or "{}").get("answers", {})
 
 
+def test_bibliography_backlinks_never_jump_into_a_hidden_explanation(built_site):
+    """A citation in an explanation is hidden until the question is answered: the page bibliography's ↩ link
+    to it leads to its question instead (on every lecture page)."""
+    from bs4 import BeautifulSoup
+
+    moved = 0
+    for name in sorted(_site_quizzes()):
+        soup = BeautifulSoup((built_site / name[:-3] / "index.html").read_text(encoding="utf-8"), "html.parser")
+        hidden = {el["id"] for why in soup.select(".quiz-why") for el in why.select("[id^=cite-]")}
+        forms = {f["id"] for f in soup.select("form.quiz-q[id]")}
+        links = [a["href"][1:] for a in soup.select("a.bib-backlink[href^='#']")]
+        assert not [h for h in links if h in hidden], name
+        assert all(h in forms for h in links if h.startswith("quiz-")), name
+        moved += sum(h in forms for h in links)
+    assert moved > 0
+
+
 def test_answer_wrongly_then_rightly_keep_progress_and_redo(context, site_url):
     tab = context.new_page()
     tab.goto(site_url + PAGE)

@@ -107,7 +107,23 @@ def page_html(html: str) -> str:
         out.append('<p class="quiz-actions-all"><button type="button" class="md-button quiz-reset">重做</button></p>')
         out.append("</div>")
         src.replace_with(BeautifulSoup("\n".join(out), "html.parser"))
+    _point_backlinks_at_questions(soup)
     return str(soup)
+
+
+def _point_backlinks_at_questions(soup: BeautifulSoup) -> None:
+    """The page bibliography's ↩ links to a citation inside an explanation (hidden until the question is
+    answered: the jump went nowhere) lead to the question instead."""
+    where = {}
+    for form in soup.select("form.quiz-q[id]"):
+        number = form.select_one(".quiz-number")
+        for el in form.select(".quiz-why [id^=cite-]"):
+            where[el["id"]] = (form["id"], number.get_text(strip=True) if number else "")
+    for a in soup.select("a.bib-backlink[href^='#']"):
+        target = where.get(a["href"][1:])
+        if target:
+            a["href"] = "#" + target[0]
+            a["title"] = f"回到自测{target[1]}（这处引用在答题后显示的解释里）"
 
 
 def _question_html(q: Tag, key: str) -> str:
