@@ -113,7 +113,10 @@ RENDER_JS = """() => {
   document.querySelectorAll('.arithmatex').forEach((el, i) => {
     const c = el.querySelector('mjx-container');
     const err = el.querySelector('mjx-merror');
-    out.math.push({i, ok: !!c && !err, text: el.textContent.trim().slice(0, 60), error: err ? err.textContent.slice(0, 80) : ''});
+    // an undefined macro is no mjx-merror: MathJax's noundefined extension shows it as red text, "\\boldsymbol"
+    const raw = c && !err ? (c.textContent.match(/\\\\[A-Za-z]+/) || [''])[0] : '';
+    out.math.push({i, ok: !!c && !err && !raw, text: el.textContent.trim().slice(0, 60),
+                   error: err ? err.textContent.slice(0, 80) : raw ? 'undefined macro ' + raw : ''});
   });
   out.notebookMathSource = [...document.querySelectorAll('.jupyter-wrapper .jp-RenderedMarkdown, .jupyter-wrapper .jp-MarkdownOutput')]
       .filter(el => /\\$[^$\\s][^$]*\\$|\\\\\\(|\\\\\\[/.test(el.textContent)).length;

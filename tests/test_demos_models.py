@@ -256,6 +256,18 @@ def test_code_search_results_stay_inside_their_slide(browser, site_url):
     fit = tab.evaluate(SLIDE_FIT_JS, el.element_handle())
     assert fit["height"] <= 720 and fit["bottom"] <= 720 - 30, fit
     assert fit["minFont"] >= 12, fit
+    # keyboard: the arrows scroll the results, Space opens a result's code; the deck stays on this slide
+    here = tab.evaluate("() => JSON.stringify(Reveal.getIndices())")
+    out = el.locator(".vdlm-demo-output")
+    out.focus()
+    for key in ("ArrowDown", "ArrowDown", "PageDown", "ArrowRight", " "):
+        tab.keyboard.press(key)
+    tab.wait_for_function("o => o.scrollTop > 0", arg=out.element_handle(), timeout=5000)  # smooth scrolling
+    summary = el.locator(".vdlm-cs-col summary").first
+    summary.focus()
+    tab.keyboard.press(" ")
+    assert el.locator(".vdlm-cs-col details").first.evaluate("d => d.open")
+    assert tab.evaluate("() => JSON.stringify(Reveal.getIndices())") == here, "a key in the results moved the deck"
     assert not visit.external and not visit.console_errors, (visit.external, visit.console_errors)
     context.close()
 

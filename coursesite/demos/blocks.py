@@ -22,6 +22,8 @@ import html
 import json
 import posixpath
 import re
+from functools import lru_cache
+from pathlib import Path
 
 from coursesite.checks.captions import fenced_blocks
 from coursesite.citations.parse import Problem
@@ -153,9 +155,15 @@ def site_root(page_url: str) -> str:
 # file://), preloads the demo's own script, and hands the demo to VDLMDemos.activate. Keys typed in the demo never reach the page or the deck.
 BOOT_JS = (
     "(function(s){var w=window;if(!w.VDLMBoot){w.VDLMBoot=function(el){var on=0;"
-    "function stop(e){var t=e.target,n=t.tagName;if(/^(TEXTAREA|INPUT|SELECT)$/.test(n)||t.isContentEditable||"
-    "(n==='BUTTON'&&(e.key===' '||e.key==='Enter')))e.stopPropagation();}"
+    # keys for the widget, not the deck: typing in a box; Space/Enter on a button or a result's <summary>;
+    # arrows, Page Up/Down, Home/End and Space in the scrolling output box
+    "function stop(e){var t=e.target,n=t.tagName,k=e.key;if(/^(TEXTAREA|INPUT|SELECT)$/.test(n)||t.isContentEditable||"
+    "((n==='BUTTON'||n==='SUMMARY')&&(k===' '||k==='Enter'))||"
+    "(t.closest&&t.closest('.vdlm-demo-output')&&/^(Arrow|Page|Home$|End$| $)/.test(k)))e.stopPropagation();}"
     "el.addEventListener('keydown',stop);el.addEventListener('keypress',stop);"
+    # an example pressed before the demo is mounted: demos.js clicks it again once the demo can answer
+    "el.addEventListener('click',function(e){var b=e.target.closest&&e.target.closest('.vdlm-demo-example');"
+    "if(b&&!el.hasAttribute('data-demo-ready'))el.vdlmPending=b;},true);"
     "function go(e){if(on)return;on=1;var st=el.querySelector('.vdlm-demo-status');"
     "var p=w.VDLMDemos?Promise.resolve():new Promise(function(ok,no){"
     "var x=document.querySelector('script[data-vdlm-demos]');if(!x){x=document.createElement('script');"
@@ -184,9 +192,20 @@ def _md_code(text: str) -> str:
     return "".join(f"<code>{html.escape(p)}</code>" if i % 2 else html.escape(p, quote=False) for i, p in enumerate(parts))
 
 
-def render_block(block: DemoBlock, spec: DemoSpec, root: str, available: bool) -> str:
+@lru_cache(maxsize=1)
+def widget_css() -> str:
+    """``assets/demos.css`` with comments and runs of white space removed: inlined once per page that has a
+    widget, so that the widget is laid out from the start (demos.js, which loads on first use, then skips the
+    file); about 3 KB."""
+    text = (Path(__file__).resolve().parent / "assets" / "demos.css").read_text(encoding="utf-8")
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def render_block(block: DemoBlock, spec: DemoSpec, root: str, available: bool, style: bool = False) -> str:
     """The HTML of one block (one raw HTML block, no blank line inside). ``root``: relative URL of the site
-    root from the page; ``available``: the demo's files exist (else the note of ``spec.missing_note``)."""
+    root from the page; ``available``: the demo's files exist (else the note of ``spec.missing_note``);
+    ``style``: begin with the widget's stylesheet (:func:`widget_css`; the page's first widget)."""
     if not available:
         return (f'<div class="admonition warning vdlm-demo-missing" data-demo="{spec.name}" data-search-exclude>'
                 f'<p class="admonition-title">在线演示 · {html.escape(spec.title)}：暂不可用</p>'
@@ -198,6 +217,7 @@ def render_block(block: DemoBlock, spec: DemoSpec, root: str, available: bool) -
         for label, text in spec.examples)
     parts = [
         f'<div class="admonition example vdlm-demo" data-demo="{spec.name}" data-script="{_attr(spec.script)}" data-options="{_attr(json.dumps(opts, ensure_ascii=False))}" data-search-exclude>',
+        f'<style data-vdlm-demos>{widget_css()}</style>' if style else "",
         f'<p class="admonition-title">在线演示 · {html.escape(spec.title)}</p>',
         f'<a class="vdlm-demo-base" href="{root}assets/demos/demos.js" hidden aria-hidden="true" tabindex="-1"></a>',
         f'<label class="vdlm-demo-label">{html.escape(spec.input_label)}'
@@ -223,12 +243,13 @@ def render_blocks(markdown: str, blocks: list[DemoBlock], root: str, available, 
         return markdown
     demos = all_demos() if demos is None else demos
     lines = markdown.split("\n")
+    first = next((b for b in blocks if not b.errors and available(demos[b.name])), None)
     for b in sorted(blocks, key=lambda b: b.line, reverse=True):
         if b.errors:
             out = ('<div class="admonition failure course-check-box" data-search-exclude><p class="admonition-title">'
                    f'演示块有误（第 {b.line} 行）</p>' + "".join(f"<p>{_md_code(e)}</p>" for e in b.errors) + "</div>")
         else:
             spec = demos[b.name]
-            out = render_block(b, spec, root, available(spec))
+            out = render_block(b, spec, root, available(spec), style=b is first)
         lines[b.line - 1:b.end_line] = ["", b.indent + out, ""]
     return "\n".join(lines)

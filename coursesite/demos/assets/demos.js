@@ -218,29 +218,29 @@
     if (mounted.has(el)) return mounted.get(el);
     var name = el.getAttribute("data-demo");
     var k = kit(el);
-    // an example button pressed while the demo loads (the first press that started it, or a later one) is
-    // clicked again once the demo is mounted: its own handler did not exist yet
-    var t = event && event.target, pending = t && t.closest && event.type === "pointerdown" ? t.closest(".vdlm-demo-example") : null;
-    function remember(e) { var b = e.target.closest && e.target.closest(".vdlm-demo-example"); if (b) pending = b; }
-    el.addEventListener("click", remember, true);
+    // an example button clicked while the demo loads (the click that started it, or a later one: the inline
+    // loader keeps the last in el.vdlmPending) is clicked again once the demo is mounted and can answer
     var p = demoNamed(name, el.getAttribute("data-script")).then(function (demo) {
       return demo.mount(k);
     }).then(function () {
-      el.removeEventListener("click", remember, true);
       el.setAttribute("data-demo-ready", "1");
+      var pending = el.vdlmPending;
+      el.vdlmPending = null;
       if (pending) pending.click();
-    }).catch(function (err) { el.removeEventListener("click", remember, true); k.error(err); el.setAttribute("data-demo-ready", "error"); });
+    }).catch(function (err) { el.vdlmPending = null; k.error(err); el.setAttribute("data-demo-ready", "error"); });
     mounted.set(el, p);
     return p;
   }
 
   function ready(el) { return mounted.get(el) || activate(el); }
 
-  // the stylesheet, once
-  var css = document.createElement("link");
-  css.rel = "stylesheet";
-  css.href = url("demos.css");
-  document.head.appendChild(css);
+  // the stylesheet, once, unless the page carries it inline (coursesite/demos/blocks.py widget_css)
+  if (!document.querySelector("style[data-vdlm-demos]")) {
+    var css = document.createElement("link");
+    css.rel = "stylesheet";
+    css.href = url("demos.css");
+    document.head.appendChild(css);
+  }
 
   window.VDLMDemos = {
     register: register, activate: activate, ready: ready, kit: kit, data: data, provide: provide, libText: libText,

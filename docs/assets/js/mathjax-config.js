@@ -6,13 +6,16 @@ window.MathJax = {
     inlineMath: [["\\(", "\\)"], ["$", "$"]],
     displayMath: [["\\[", "\\]"], ["$$", "$$"]],
     processEscapes: true,
-    processEnvironments: true
+    processEnvironments: true,
+    // \boldsymbol (the MLM and RTD losses on 02): loaded up front. Left to autoload, the extension was fetched
+    // but the page's formulas kept a red \boldsymbol (the decks typeset later and were not affected)
+    packages: { "[+]": ["boldsymbol"] }
   },
   options: {
     ignoreHtmlClass: "md-typeset|reveal",
     processHtmlClass: "arithmatex|jupyter-wrapper|slide-math"
   },
-  loader: { paths: { mathjax: new URL("../vendor/mathjax", document.currentScript.src).href } },
+  loader: { load: ["[tex]/boldsymbol"], paths: { mathjax: new URL("../vendor/mathjax", document.currentScript.src).href } },
   startup: {
     pageReady: function () { return MathJax.startup.defaultPageReady().then(markWideMath); }
   }
