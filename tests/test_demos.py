@@ -84,7 +84,7 @@ def test_offline_bundle_without_the_files_says_so_for_its_reader():
     from types import SimpleNamespace
 
     room = DemoRoom()
-    room.offline = True
+    room.set_offline(True)
     page = SimpleNamespace(file=SimpleNamespace(src_uri="08-case-studies.md", url="08-case-studies.html"))
     note = room.render("/// demo | ner\n///\n", page)
     assert "这个离线包打包时还没有生成" in note and "<code>make offline</code>" in note and "make build" not in note

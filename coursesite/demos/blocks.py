@@ -174,7 +174,7 @@ BOOT_JS = (
     "l.href=new URL(el.getAttribute('data-script'),el.querySelector('a.vdlm-demo-base').href).href;"
     "document.head.appendChild(l);"
     "if(st)st.textContent='正在加载演示……';"
-    "p.then(function(){w.VDLMDemos.activate(el,e);},function(){on=0;if(st){st.textContent="
+    "p.then(function(){w.VDLMDemos.activate(el);},function(){on=0;if(st){st.textContent="
     "'演示脚本加载失败（assets/demos/demos.js）：请确认网站文件完整，或重新构建网站。';"
     "st.className+=' vdlm-demo-error';}});}"
     "['focusin','pointerdown','input'].forEach(function(t){el.addEventListener(t,go);});};}"

@@ -31,7 +31,7 @@ MODEL_DEMOS = ("codesearch", "ner")
 EXTRA = {"codesearch": "pool.json", "ner": "demo.json"}
 ORT_LIB = "onnxruntime-web/dist/ort.wasm.bundle.min.mjs"
 ORT_WASM = "onnxruntime-web/dist/ort-wasm-simd-threaded.wasm"
-ORT_WASM_VENDOR = "onnxruntime-web/ort-wasm-simd-threaded.wasm"  # under assets/vendor/ (coursesite.assets)
+ORT_WASM_VENDOR = "onnxruntime-web/" + ORT_WASM.rsplit("/", 1)[1]  # under assets/vendor/ (coursesite.assets)
 
 
 def model_pack(folder: Path, demo: str) -> str | None:

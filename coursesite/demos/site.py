@@ -36,7 +36,7 @@ class DemoRoom:
     def __init__(self) -> None:
         self.folder: Path | None = None
         self.node_modules: Path | None = None
-        self.offline = False   # the offline bundle (set by add_files, before the pages render)
+        self.demos = all_demos()   # in the offline bundle, with its own missing-file note (set by add_files)
 
     def check(self, sources: dict[str, str]) -> list:
         """Problems of every page's demo blocks (``sources``: path → Markdown), with file and line."""
@@ -45,6 +45,12 @@ class DemoRoom:
             if "///" in text and "demo" in text:
                 problems.extend(find_blocks(text, path)[1])
         return problems
+
+    def set_offline(self, offline: bool) -> None:
+        """Render for the offline bundle (or not): a reader of the bundle has no repository, so a demo whose
+        files are missing gets a note for whoever made the bundle (:data:`OFFLINE_MISSING`)."""
+        self.demos = {n: dataclasses.replace(d, missing_note=OFFLINE_MISSING) if offline else d
+                      for n, d in all_demos().items()}
 
     def available(self, spec) -> bool:
         """Whether the files that ``spec`` needs are in the demos folder."""
@@ -55,10 +61,7 @@ class DemoRoom:
         if "///" not in markdown or "demo" not in markdown:
             return markdown
         blocks, _ = find_blocks(markdown, page.file.src_uri)
-        demos = all_demos()
-        if self.offline:  # a reader of the zip has no repository: the note is for whoever made the bundle
-            demos = {n: dataclasses.replace(d, missing_note=OFFLINE_MISSING) for n, d in demos.items()}
-        return render_blocks(markdown, blocks, site_root(page.file.url), self.available, demos)
+        return render_blocks(markdown, blocks, site_root(page.file.url), self.available, self.demos)
 
     def add_files(self, files, config, root: Path) -> None:
         """Add the demo code, the data packs and the wrapped libraries to ``files`` (generated files)."""
@@ -75,7 +78,8 @@ class DemoRoom:
         if lib.is_file():
             add(f"{SITE_DIR}/lib/tokenizers.js", content=wrap_module("lib:tokenizers", lib))
 
-        offline = self.offline = "offline" in config["plugins"] or "material/offline" in config["plugins"]
+        offline = "offline" in config["plugins"] or "material/offline" in config["plugins"]
+        self.set_offline(offline)
         done = add_model_files(add, self.folder, self.node_modules, offline=offline)
         if offline:  # file:// cannot fetch the vendored .wasm: the bundle carries it once, as bin/ort-wasm.js
             raw = files.get_file_from_path(f"assets/vendor/{ORT_WASM_VENDOR}")

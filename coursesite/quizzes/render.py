@@ -20,6 +20,7 @@ import json
 
 from bs4 import BeautifulSoup, Tag
 
+from ..citations import backlinks
 from .parse import Question, Quiz, parse_quizzes
 
 __all__ = ["page_markdown", "page_html", "catalog", "catalog_script", "summary_html", "QUIZ_HEADING",
@@ -114,16 +115,13 @@ def page_html(html: str) -> str:
 def _point_backlinks_at_questions(soup: BeautifulSoup) -> None:
     """The page bibliography's ↩ links to a citation inside an explanation (hidden until the question is
     answered: the jump went nowhere) lead to the question instead."""
-    where = {}
+    moves = {}
     for form in soup.select("form.quiz-q[id]"):
         number = form.select_one(".quiz-number")
-        for el in form.select(".quiz-why [id^=cite-]"):
-            where[el["id"]] = (form["id"], number.get_text(strip=True) if number else "")
-    for a in soup.select("a.bib-backlink[href^='#']"):
-        target = where.get(a["href"][1:])
-        if target:
-            a["href"] = "#" + target[0]
-            a["title"] = f"回到自测{target[1]}（这处引用在答题后显示的解释里）"
+        title = f"回到自测{number.get_text(strip=True) if number else ''}（这处引用在答题后显示的解释里）"
+        for el in form.select(".quiz-why " + backlinks.CITATION):
+            moves[el["id"]] = ("#" + form["id"], title)
+    backlinks.retarget(soup, moves)
 
 
 def _question_html(q: Tag, key: str) -> str:

@@ -29,6 +29,7 @@ import jinja2
 from markupsafe import Markup
 from mkdocs.utils.meta import get_data
 
+from ..citations import backlinks
 from ..pagecache import DiskCache
 from . import cut as S
 
@@ -66,13 +67,8 @@ def _drop_backlinks_into_slide_only(html: str) -> str:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(html, "html.parser")
-    hidden = {el["id"] for box in soup.select("." + S.SLIDE_ONLY_CLASS) for el in box.select("[id^=cite-]")}
-    links = [a for a in soup.select("a.bib-backlink") if a.get("href", "")[1:] in hidden]
-    if not links:
-        return html
-    for a in links:
-        a.decompose()
-    return str(soup)
+    hidden = {el["id"]: None for box in soup.select("." + S.SLIDE_ONLY_CLASS) for el in box.select(backlinks.CITATION)}
+    return str(soup) if hidden and backlinks.retarget(soup, hidden) else html
 
 
 def density_note(html: str, slides: list[S.Slide], minutes: float) -> str:

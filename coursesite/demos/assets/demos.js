@@ -31,7 +31,7 @@
  *   VDLMDemos.libText(name) -> Promise<string>  source text of a wrapped ES module (data pack "lib:<name>",
  *                                           file assets/demos/lib/<name>.js); a worker imports it with
  *                                           import(URL.createObjectURL(new Blob([text], {type: "text/javascript"})))
- *   VDLMDemos.activate(el, event)           called by the inline loader: loads the demo's script and mounts it
+ *   VDLMDemos.activate(el)                  called by the inline loader: loads the demo's script and mounts it
  *   VDLMDemos.ready(el) -> Promise          resolves when el's demo is mounted (tests)
  *
  * Messages shown to readers are Chinese; nothing here logs a console error for a reader's bad input.
@@ -214,7 +214,7 @@
     return k;
   }
 
-  function activate(el, event) {
+  function activate(el) {
     if (mounted.has(el)) return mounted.get(el);
     var name = el.getAttribute("data-demo");
     var k = kit(el);
